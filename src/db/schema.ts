@@ -1,0 +1,213 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const now = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' }).notNull().defaultNow();
+
+/** Mirrors the teams of the configuration, so rows can reference them and history keeps old teams. */
+export const teams = pgTable('teams', {
+  key: text('key').primaryKey(),
+  name: text('name').notNull(),
+  channel: text('channel').notNull(),
+  updatedAt: now('updated_at'),
+});
+
+export const tenancies = pgTable(
+  'tenancies',
+  {
+    contractId: text('contract_id').primaryKey(),
+    teamKey: text('team_key')
+      .notNull()
+      .references(() => teams.key),
+    address: text('address').notNull(),
+    /** Normalised `1234AB`, so `1234 ab` and `1234AB` find the same home. */
+    postcode: text('postcode').notNull(),
+    /** Leading house number of the address, for look-ups by postcode + number. */
+    houseNumber: text('house_number'),
+    city: text('city').notNull(),
+    monthlyRentCents: integer('monthly_rent_cents').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    endDate: date('end_date', { mode: 'string' }),
+    phone: text('phone'),
+    email: text('email'),
+    earlierVerdictDate: date('earlier_verdict_date', { mode: 'string' }),
+    createdAt: now('created_at'),
+    updatedAt: now('updated_at'),
+  },
+  (t) => [
+    index('tenancies_team_idx').on(t.teamKey),
+    index('tenancies_postcode_idx').on(t.postcode, t.houseNumber),
+    check('tenancies_rent_positive', sql`${t.monthlyRentCents} >= 0`),
+  ],
+);
+
+export const tenants = pgTable(
+  'tenants',
+  {
+    contractId: text('contract_id')
+      .notNull()
+      .references(() => tenancies.contractId),
+    position: smallint('position').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.contractId, t.position] }),
+    index('tenants_name_idx').on(sql`lower(${t.name})`),
+  ],
+);
+
+/** One row per import run: the dossier can show which file brought which ledger line. */
+export const imports = pgTable('imports', {
+  id: serial('id').primaryKey(),
+  kind: text('kind').notNull(),
+  fileName: text('file_name').notNull(),
+  sha256: text('sha256').notNull(),
+  rows: integer('rows').notNull(),
+  inserted: integer('inserted').notNull(),
+  updated: integer('updated').notNull().default(0),
+  skipped: integer('skipped').notNull(),
+  importedAt: now('imported_at'),
+});
+
+export const LEDGER_TYPES = ['rent', 'costs', 'payment', 'credit'] as const;
+export type LedgerType = (typeof LEDGER_TYPES)[number];
+
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    entryId: text('entry_id').primaryKey(),
+    contractId: text('contract_id')
+      .notNull()
+      .references(() => tenancies.contractId),
+    type: text('type').$type<LedgerType>().notNull(),
+    dueDate: date('due_date', { mode: 'string' }),
+    bookingDate: date('booking_date', { mode: 'string' }).notNull(),
+    amountCents: integer('amount_cents').notNull(),
+    description: text('description'),
+    importId: integer('import_id')
+      .notNull()
+      .references(() => imports.id),
+  },
+  (t) => [
+    index('ledger_contract_idx').on(t.contractId, t.bookingDate),
+    check('ledger_type_valid', sql`${t.type} in ('rent', 'costs', 'payment', 'credit')`),
+    check('ledger_amount_positive', sql`${t.amountCents} > 0`),
+    check('ledger_charge_has_due_date', sql`${t.type} in ('payment', 'credit') or ${t.dueDate} is not null`),
+  ],
+);
+
+export const CASE_STAGES = [
+  'reminder',
+  'contact',
+  'visit',
+  'arrangement',
+  'escalation',
+  'bailiff',
+  'mt_vote',
+  'eviction_procedure',
+  'verdict',
+  'closed',
+] as const;
+export type CaseStage = (typeof CASE_STAGES)[number];
+export const CLOSED_REASONS = ['paid', 'postponed', 'evicted', 'ended'] as const;
+export type ClosedReason = (typeof CLOSED_REASONS)[number];
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: serial('id').primaryKey(),
+    contractId: text('contract_id')
+      .notNull()
+      .references(() => tenancies.contractId),
+    stage: text('stage').$type<CaseStage>().notNull(),
+    openedOn: date('opened_on', { mode: 'string' }).notNull(),
+    stageSince: date('stage_since', { mode: 'string' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }),
+    closedOn: date('closed_on', { mode: 'string' }),
+    closedReason: text('closed_reason').$type<ClosedReason>(),
+    /** Stage-specific facts (letter dates, arrangement, vote, hold); the events are the history. */
+    state: jsonb('state').notNull().default({}),
+    version: integer('version').notNull().default(1),
+    createdAt: now('created_at'),
+  },
+  (t) => [
+    // At most one open case per tenancy: the procedure runs one track at a time.
+    uniqueIndex('cases_one_open_per_tenancy').on(t.contractId).where(sql`${t.closedOn} is null`),
+    index('cases_stage_idx').on(t.stage),
+    check('cases_stage_valid', sql`${t.stage} in ('reminder','contact','visit','arrangement','escalation','bailiff','mt_vote','eviction_procedure','verdict','closed')`),
+    check('cases_closed_consistent', sql`(${t.stage} = 'closed') = (${t.closedOn} is not null and ${t.closedReason} is not null)`),
+  ],
+);
+
+/** The dossier: append-only (a trigger in the migrations refuses UPDATE and DELETE). */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contractId: text('contract_id')
+      .notNull()
+      .references(() => tenancies.contractId),
+    caseId: integer('case_id').references(() => cases.id),
+    on: date('on', { mode: 'string' }).notNull(),
+    at: now('at'),
+    type: text('type').notNull(),
+    clause: text('clause'),
+    actor: text('actor').notNull(),
+    summary: text('summary').notNull(),
+    data: jsonb('data').notNull().default({}),
+    /** Makes retries (daily run, Slack, imports) record an event once. */
+    idempotencyKey: text('idempotency_key').unique(),
+  },
+  (t) => [index('case_events_contract_idx').on(t.contractId, t.id), index('case_events_case_idx').on(t.caseId)],
+);
+
+export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** Messages for Slack, written in the same transaction as the change they report. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull().unique(),
+    channel: text('channel').notNull(),
+    kind: text('kind').notNull(),
+    caseId: integer('case_id').references(() => cases.id),
+    payload: jsonb('payload').notNull(),
+    status: text('status').$type<OutboxStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: now('next_attempt_at'),
+    lastError: text('last_error'),
+    slackTs: text('slack_ts'),
+    createdAt: now('created_at'),
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [index('outbox_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+);
+
+/** Who looked at or did what: dossier look-ups are personal data processing (AVG art. 30). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: now('at'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject'),
+    detail: jsonb('detail').notNull().default({}),
+  },
+  (t) => [index('audit_log_subject_idx').on(t.subject, t.at)],
+);

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Transform } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { ImportProblems } from './import-errors.js';
+
+export type Delimiter = ';' | ',';
+
+export interface CsvRow {
+  /** 1-based line in the file where the record ends (the header is line 1). */
+  line: number;
+  /** Field values by lower-case column name; absent columns are missing from the object. */
+  values: Record<string, string>;
+}
+
+const BOM = '\uFEFF';
+
+/** Reads the header line to choose the delimiter: Dutch Excel writes `;`, most tools `,`. */
+export async function detectDelimiter(file: string): Promise<Delimiter> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    let header = buffer.subarray(0, bytesRead).toString('utf8');
+    if (header.startsWith(BOM)) header = header.slice(1);
+    const end = header.search(/\r?\n/);
+    if (end >= 0) header = header.slice(0, end);
+    const count = (ch: string) => header.split(ch).length - 1;
+    return count(';') >= count(',') && count(';') > 0 ? ';' : ',';
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface CsvFile {
+  name: string;
+  delimiter: Delimiter;
+  columns: string[];
+  rows: AsyncIterable<CsvRow>;
+  /** SHA-256 of the bytes read; complete once `rows` is exhausted. */
+  sha256(): string;
+}
+
+/**
+ * Streams a CSV export record by record (memory stays flat), checks the header against the
+ * required columns, and reports malformed lines to `problems` instead of stopping at the first.
+ */
+export async function openCsv(
+  file: string,
+  required: readonly string[],
+  problems: ImportProblems,
+): Promise<CsvFile | null> {
+  const name = basename(file);
+  const delimiter = await detectDelimiter(file);
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const parser = createReadStream(file)
+    .pipe(hashing)
+    .pipe(
+      parse({
+        bom: true,
+        delimiter,
+        info: true,
+        trim: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+      }),
+    );
+  const iterator: AsyncIterator<{ record: string[]; info: { lines: number } }> = parser[Symbol.asyncIterator]();
+
+  let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    problems.add(lineOf(err, 1), null, csvMessage(err));
+    parser.destroy();
+    return null;
+  }
+  if (first.done) {
+    problems.add(1, null, 'het bestand is leeg: de eerste regel moet de kolomnamen bevatten');
+    return null;
+  }
+  const columns = first.value.record.map((c) => c.toLowerCase());
+  const seen = new Set<string>();
+  columns.forEach((column) => {
+    if (column && seen.has(column)) problems.add(1, column, 'deze kolom staat twee keer in de kopregel');
+    seen.add(column);
+  });
+  const missing = required.filter((column) => !seen.has(column));
+  for (const column of missing) {
+    problems.add(1, column, `verplichte kolom ontbreekt in de kopregel (gevonden: ${columns.join(delimiter)})`);
+  }
+  if (missing.length > 0 || problems.count > 0) {
+    parser.destroy();
+    return null;
+  }
+
+  async function* rows(): AsyncGenerator<CsvRow> {
+    while (true) {
+      let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        // A broken quote leaves the rest of the file unreadable: report it and stop here.
+        problems.add(lineOf(err, 0), null, csvMessage(err));
+        return;
+      }
+      if (next.done) return;
+      const { record, info } = next.value;
+      if (record.length !== columns.length) {
+        problems.add(info.lines, null, `verwacht ${columns.length} velden (zoals de kopregel), gevonden ${record.length}`);
+        continue;
+      }
+      const values: Record<string, string> = {};
+      for (let i = 0; i < columns.length; i++) values[columns[i]!] = record[i]!;
+      yield { line: info.lines, values };
+    }
+  }
+
+  let digest: string | undefined;
+  return { name, delimiter, columns, rows: rows(), sha256: () => (digest ??= hash.digest('hex')) };
+}
+
+function lineOf(err: unknown, fallback: number): number {
+  return err instanceof CsvError && typeof (err as { lines?: number }).lines === 'number'
+    ? (err as unknown as { lines: number }).lines
+    : fallback;
+}
+
+function csvMessage(err: unknown): string {
+  if (err instanceof CsvError) {
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'een aanhalingsteken wordt niet gesloten (de rest van het bestand is niet gelezen)';
+    if (err.code === 'CSV_INVALID_CLOSING_QUOTE') return 'ongeldig aanhalingsteken: een veld met " moet helemaal tussen aanhalingstekens staan, met "" binnenin';
+    return `onleesbare CSV (${err.code}): ${err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
