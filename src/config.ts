@@ -7,16 +7,14 @@ import { parseEuroAmount } from './domain/money.js';
 const channelId = z.string().regex(/^[CG][A-Z0-9]{8,}$/, 'expected a Slack channel id (C0123456789)');
 const userId = z.string().regex(/^[UW][A-Z0-9]{8,}$/, 'expected a Slack user id (U0123456789)');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM');
-const euro = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const cents = parseEuroAmount(String(value));
-    if (cents === null) {
-      ctx.addIssue({ code: 'custom', message: 'expected an amount in euros such as "5,00"' });
-      return z.NEVER;
-    }
-    return cents;
-  });
+const euro = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const cents = parseEuroAmount(String(value));
+  if (cents === null) {
+    ctx.addIssue({ code: 'custom', message: 'expected an amount in euros such as "5,00"' });
+    return z.NEVER;
+  }
+  return cents;
+});
 
 const teamSchema = z.object({
   key: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a short lower-case key (noord, oost-2)'),
@@ -29,7 +27,10 @@ const mtSchema = z
   .object({
     channel: channelId,
     members: z.array(userId).default([]),
-    usergroup: z.string().regex(/^S[A-Z0-9]{8,}$/, 'expected a Slack user group id (S0123456789)').optional(),
+    usergroup: z
+      .string()
+      .regex(/^S[A-Z0-9]{8,}$/, 'expected a Slack user group id (S0123456789)')
+      .optional(),
     quorum: z.number().int().min(1).default(3),
     voteTermWorkdays: z.number().int().min(1).max(30).default(3),
   })

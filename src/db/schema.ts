@@ -63,10 +63,7 @@ export const tenants = pgTable(
     position: smallint('position').notNull(),
     name: text('name').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.contractId, t.position] }),
-    index('tenants_name_idx').on(sql`lower(${t.name})`),
-  ],
+  (t) => [primaryKey({ columns: [t.contractId, t.position] }), index('tenants_name_idx').on(sql`lower(${t.name})`)],
 );
 
 /** One row per import run: the dossier can show which file brought which ledger line. */
@@ -145,9 +142,14 @@ export const cases = pgTable(
   },
   (t) => [
     // At most one open case per tenancy: the procedure runs one track at a time.
-    uniqueIndex('cases_one_open_per_tenancy').on(t.contractId).where(sql`${t.closedOn} is null`),
+    uniqueIndex('cases_one_open_per_tenancy')
+      .on(t.contractId)
+      .where(sql`${t.closedOn} is null`),
     index('cases_stage_idx').on(t.stage),
-    check('cases_stage_valid', sql`${t.stage} in ('reminder','contact','visit','arrangement','escalation','bailiff','mt_vote','eviction_procedure','verdict','closed')`),
+    check(
+      'cases_stage_valid',
+      sql`${t.stage} in ('reminder','contact','visit','arrangement','escalation','bailiff','mt_vote','eviction_procedure','verdict','closed')`,
+    ),
     check('cases_closed_consistent', sql`(${t.stage} = 'closed') = (${t.closedOn} is not null and ${t.closedReason} is not null)`),
   ],
 );
@@ -195,7 +197,11 @@ export const outbox = pgTable(
     createdAt: now('created_at'),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'string' }),
   },
-  (t) => [index('outbox_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('outbox_pending_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending'`),
+  ],
 );
 
 /** Who looked at or did what: dossier look-ups are personal data processing (AVG art. 30). */

@@ -222,12 +222,7 @@ export function isWorkingDay(date: IsoDate, opts: HolidayOptions = DEFAULT_HOLID
 // Working-day arithmetic
 
 /** The n-th (1-based) working day of a month. Throws RangeError if n < 1 or the month has fewer than n working days. */
-export function nthWorkingDay(
-  year: number,
-  month: number,
-  n: number,
-  opts: HolidayOptions = DEFAULT_HOLIDAYS,
-): IsoDate {
+export function nthWorkingDay(year: number, month: number, n: number, opts: HolidayOptions = DEFAULT_HOLIDAYS): IsoDate {
   assertYearMonth(year, month);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`nthWorkingDay: n must be an integer >= 1, got ${n}`);
   const first = ymdToDay(year, month, 1);

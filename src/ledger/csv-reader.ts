@@ -47,11 +47,7 @@ export interface CsvFile {
  * Streams a CSV export record by record (memory stays flat), checks the header against the
  * required columns, and reports malformed lines to `problems` instead of stopping at the first.
  */
-export async function openCsv(
-  file: string,
-  required: readonly string[],
-  problems: ImportProblems,
-): Promise<CsvFile | null> {
+export async function openCsv(file: string, required: readonly string[], problems: ImportProblems): Promise<CsvFile | null> {
   const name = basename(file);
   const delimiter = await detectDelimiter(file);
   const hash = createHash('sha256');
@@ -137,7 +133,8 @@ function lineOf(err: unknown, fallback: number): number {
 function csvMessage(err: unknown): string {
   if (err instanceof CsvError) {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'een aanhalingsteken wordt niet gesloten (de rest van het bestand is niet gelezen)';
-    if (err.code === 'CSV_INVALID_CLOSING_QUOTE') return 'ongeldig aanhalingsteken: een veld met " moet helemaal tussen aanhalingstekens staan, met "" binnenin';
+    if (err.code === 'CSV_INVALID_CLOSING_QUOTE')
+      return 'ongeldig aanhalingsteken: een veld met " moet helemaal tussen aanhalingstekens staan, met "" binnenin';
     return `onleesbare CSV (${err.code}): ${err.message}`;
   }
   return err instanceof Error ? err.message : String(err);

@@ -6,11 +6,7 @@ import { parseEuroAmount } from '../domain/money.js';
 
 const shown = (value: unknown) => `gevonden "${String(value).slice(0, 60)}"`;
 
-export const requiredText = (max: number) =>
-  z
-    .string()
-    .min(1, 'mag niet leeg zijn')
-    .max(max, `hoogstens ${max} tekens`);
+export const requiredText = (max: number) => z.string().min(1, 'mag niet leeg zijn').max(max, `hoogstens ${max} tekens`);
 
 /** Empty cells are absent values, not empty strings. */
 export const optionalText = (max: number) =>

@@ -61,59 +61,59 @@ export async function importLedger(database: Database, file: string, options: Le
   if (!csv) throw new ImportFailedError(problems);
 
   return database.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK_KEY})`);
-      const [record] = await tx
-        .insert(imports)
-        .values({ kind: 'ledger', fileName: csv.name, sha256: 'pending', rows: 0, inserted: 0, skipped: 0 })
-        .returning({ id: imports.id });
-      const importId = record!.id;
+    await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK_KEY})`);
+    const [record] = await tx
+      .insert(imports)
+      .values({ kind: 'ledger', fileName: csv.name, sha256: 'pending', rows: 0, inserted: 0, skipped: 0 })
+      .returning({ id: imports.id });
+    const importId = record!.id;
 
-      let rows = 0;
-      let inserted = 0;
-      let batch: LedgerRow[] = [];
-      let inBatch = new Map<string, LedgerRow>();
+    let rows = 0;
+    let inserted = 0;
+    let batch: LedgerRow[] = [];
+    let inBatch = new Map<string, LedgerRow>();
 
-      const flush = async () => {
-        if (batch.length === 0) return;
-        inserted += await writeBatch(tx, batch, importId, problems);
-        batch = [];
-        inBatch = new Map();
-      };
+    const flush = async () => {
+      if (batch.length === 0) return;
+      inserted += await writeBatch(tx, batch, importId, problems);
+      batch = [];
+      inBatch = new Map();
+    };
 
-      for await (const { line, values } of csv.rows) {
-        rows++;
-        const parsed = ledgerRow.safeParse(values);
-        if (!parsed.success) {
-          for (const issue of issuesByColumn(parsed.error)) problems.add(line, issue.column, issue.message);
-          continue;
-        }
-        const row: LedgerRow = { ...parsed.data, line };
-        const twin = inBatch.get(row.entry_id);
-        if (twin) {
-          // The same line twice in one export is harmless; two different lines under one id are not.
-          if (!sameContent(twin, row)) {
-            problems.add(line, 'entry_id', `${row.entry_id} staat al op regel ${twin.line} met andere inhoud`);
-          }
-          continue;
-        }
-        inBatch.set(row.entry_id, row);
-        batch.push(row);
-        if (batch.length >= batchSize) await flush();
+    for await (const { line, values } of csv.rows) {
+      rows++;
+      const parsed = ledgerRow.safeParse(values);
+      if (!parsed.success) {
+        for (const issue of issuesByColumn(parsed.error)) problems.add(line, issue.column, issue.message);
+        continue;
       }
-      await flush();
-
-      if (problems.count > 0) throw new ImportFailedError(problems);
-      const skipped = rows - inserted;
-      if (inserted === 0) {
-        // Nothing new: leave no trace, so re-importing a file changes nothing at all.
-        await tx.delete(imports).where(sql`${imports.id} = ${importId}`);
-        return { file: csv.name, rows, inserted, updated: 0, skipped, importId: null };
+      const row: LedgerRow = { ...parsed.data, line };
+      const twin = inBatch.get(row.entry_id);
+      if (twin) {
+        // The same line twice in one export is harmless; two different lines under one id are not.
+        if (!sameContent(twin, row)) {
+          problems.add(line, 'entry_id', `${row.entry_id} staat al op regel ${twin.line} met andere inhoud`);
+        }
+        continue;
       }
-      await tx
-        .update(imports)
-        .set({ sha256: csv.sha256(), rows, inserted, skipped })
-        .where(sql`${imports.id} = ${importId}`);
-      return { file: csv.name, rows, inserted, updated: 0, skipped, importId };
+      inBatch.set(row.entry_id, row);
+      batch.push(row);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+
+    if (problems.count > 0) throw new ImportFailedError(problems);
+    const skipped = rows - inserted;
+    if (inserted === 0) {
+      // Nothing new: leave no trace, so re-importing a file changes nothing at all.
+      await tx.delete(imports).where(sql`${imports.id} = ${importId}`);
+      return { file: csv.name, rows, inserted, updated: 0, skipped, importId: null };
+    }
+    await tx
+      .update(imports)
+      .set({ sha256: csv.sha256(), rows, inserted, skipped })
+      .where(sql`${imports.id} = ${importId}`);
+    return { file: csv.name, rows, inserted, updated: 0, skipped, importId };
   });
 }
 

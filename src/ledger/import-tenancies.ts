@@ -9,7 +9,16 @@ import { formatEuro } from '../domain/money.js';
 import { openCsv } from './csv-reader.js';
 import { ImportFailedError, ImportProblems } from './import-errors.js';
 import type { ImportResult } from './import-ledger.js';
-import { amountCents, issuesByColumn, optionalDate, optionalText, postcode, requiredDate, requiredText, whenColumnsValid } from './fields.js';
+import {
+  amountCents,
+  issuesByColumn,
+  optionalDate,
+  optionalText,
+  postcode,
+  requiredDate,
+  requiredText,
+  whenColumnsValid,
+} from './fields.js';
 
 const REQUIRED = ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date'] as const;
 
@@ -130,7 +139,11 @@ export async function importTenancies(
       const row: TenancyRow = { ...parsed.data, line };
       const earlier = firstLine.get(row.contract_id);
       if (earlier !== undefined) {
-        problems.add(line, 'contract_id', `${row.contract_id} staat ook op regel ${earlier}: een huurovereenkomst hoort één keer in het bestand`);
+        problems.add(
+          line,
+          'contract_id',
+          `${row.contract_id} staat ook op regel ${earlier}: een huurovereenkomst hoort één keer in het bestand`,
+        );
         continue;
       }
       firstLine.set(row.contract_id, line);
@@ -215,7 +228,9 @@ async function writeBatch(tx: Tx, batch: TenancyRow[], importId: number, today: 
 
   const changedIds = changes.map((c) => c.contract_id);
   const names = changedIds.flatMap((id) => byContract.get(id)!.tenant_names.map((name, position) => ({ id, position, name })));
-  await tx.execute(sql`delete from tenants where contract_id in (select value from json_array_elements_text(${JSON.stringify(changedIds)}::json))`);
+  await tx.execute(
+    sql`delete from tenants where contract_id in (select value from json_array_elements_text(${JSON.stringify(changedIds)}::json))`,
+  );
   await tx.execute(sql`
     insert into tenants (contract_id, position, name)
     select id, position, name from json_to_recordset(${JSON.stringify(names)}::json) as n(id text, position smallint, name text)

@@ -143,10 +143,7 @@ describe('dutchPublicHolidays (published calendar)', () => {
 
   it('lists both holidays when Bevrijdingsdag coincides with Hemelvaartsdag (5 May 2016) but counts the day once', () => {
     const list = dutchPublicHolidays(2016, { goodFriday: false, liberationDay: true });
-    expect(list.filter((h) => h.date === '2016-05-05').map((h) => h.name)).toEqual([
-      'Bevrijdingsdag',
-      'Hemelvaartsdag',
-    ]);
+    expect(list.filter((h) => h.date === '2016-05-05').map((h) => h.name)).toEqual(['Bevrijdingsdag', 'Hemelvaartsdag']);
     // Mon 2 .. Fri 6 May 2016 minus Thursday 5 May.
     expect(workingDaysBetween('2016-05-01', '2016-05-06', { goodFriday: false, liberationDay: true })).toBe(4);
   });

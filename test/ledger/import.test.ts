@@ -23,12 +23,25 @@ beforeEach(async () => {
   await database.reset();
 });
 
-const TENANCY_HEADER = ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date', 'end_date', 'phone'];
+const TENANCY_HEADER = [
+  'contract_id',
+  'team',
+  'tenant_names',
+  'address',
+  'postcode',
+  'city',
+  'monthly_rent',
+  'start_date',
+  'end_date',
+  'phone',
+];
 
-function nlTenancies(rows: string[][] = [
-  ['100234', 'noord', 'J. Jansen & M. Jansen', 'Dorpsstraat 12', '1234 AB', 'Ergens', '712,35', '01-03-2019', '', '06-12345678'],
-  ['100235', 'zuid', 'Ö. Yılmaz', 'Kerkstraat 4-II', '5678CD', 'Elders', '650', '15-06-2021', '', ''],
-]) {
+function nlTenancies(
+  rows: string[][] = [
+    ['100234', 'noord', 'J. Jansen & M. Jansen', 'Dorpsstraat 12', '1234 AB', 'Ergens', '712,35', '01-03-2019', '', '06-12345678'],
+    ['100235', 'zuid', 'Ö. Yılmaz', 'Kerkstraat 4-II', '5678CD', 'Elders', '650', '15-06-2021', '', ''],
+  ],
+) {
   return files.write('tenancies.csv', csv(';', TENANCY_HEADER, rows, { bom: true, crlf: true }));
 }
 
@@ -55,8 +68,26 @@ describe('tenancies.csv', () => {
       sql`select contract_id, team_key, postcode, house_number, monthly_rent_cents, start_date, end_date, phone from tenancies order by contract_id`,
     );
     expect(rows).toEqual([
-      { contract_id: '100234', team_key: 'noord', postcode: '1234AB', house_number: '12', monthly_rent_cents: 71235, start_date: '2019-03-01', end_date: null, phone: '06-12345678' },
-      { contract_id: '100235', team_key: 'zuid', postcode: '5678CD', house_number: '4', monthly_rent_cents: 65000, start_date: '2021-06-15', end_date: null, phone: null },
+      {
+        contract_id: '100234',
+        team_key: 'noord',
+        postcode: '1234AB',
+        house_number: '12',
+        monthly_rent_cents: 71235,
+        start_date: '2019-03-01',
+        end_date: null,
+        phone: '06-12345678',
+      },
+      {
+        contract_id: '100235',
+        team_key: 'zuid',
+        postcode: '5678CD',
+        house_number: '4',
+        monthly_rent_cents: 65000,
+        start_date: '2021-06-15',
+        end_date: null,
+        phone: null,
+      },
     ]);
     const tenants = await queryRows(database.db, sql`select contract_id, position, name from tenants order by contract_id, position`);
     expect(tenants).toEqual([
@@ -69,9 +100,11 @@ describe('tenancies.csv', () => {
   it('imports the ISO dialect (, decimal point, YYYY-MM-DD) in any column order', async () => {
     const file = files.write(
       'iso.csv',
-      csv(',', ['start_date', 'monthly_rent', 'city', 'postcode', 'address', 'tenant_names', 'team', 'contract_id', 'unknown_column'], [
-        ['2020-01-01', '712.35', 'Ergens', '1234AB', 'Dorpsstraat 12', 'J. Jansen', 'noord', '100234', 'ignored'],
-      ]),
+      csv(
+        ',',
+        ['start_date', 'monthly_rent', 'city', 'postcode', 'address', 'tenant_names', 'team', 'contract_id', 'unknown_column'],
+        [['2020-01-01', '712.35', 'Ergens', '1234AB', 'Dorpsstraat 12', 'J. Jansen', 'noord', '100234', 'ignored']],
+      ),
     );
     const result = await importTenancies(database, file, config);
     expect(result).toMatchObject({ rows: 1, inserted: 1 });
@@ -119,9 +152,20 @@ describe('tenancies.csv', () => {
     ]);
     const err = await expectImportError(importTenancies(database, file, config));
     const where = err.problems.map((p) => `${p.line}:${p.column ?? '-'}`);
-    expect(where).toEqual(['3:team', '3:monthly_rent', '3:start_date', '4:tenant_names', '4:postcode', '4:end_date', '5:contract_id', '6:-']);
+    expect(where).toEqual([
+      '3:team',
+      '3:monthly_rent',
+      '3:start_date',
+      '4:tenant_names',
+      '4:postcode',
+      '4:end_date',
+      '5:contract_id',
+      '6:-',
+    ]);
     expect(err.message).toContain('tenancies.csv, regel 3, kolom monthly_rent: verwacht een positief bedrag');
-    expect(err.message).toContain('tenancies.csv, regel 4, kolom postcode: verwacht een Nederlandse postcode zoals 1234 AB, gevonden "12345"');
+    expect(err.message).toContain(
+      'tenancies.csv, regel 4, kolom postcode: verwacht een Nederlandse postcode zoals 1234 AB, gevonden "12345"',
+    );
     expect(err.message).toContain('regel 5, kolom contract_id: 100234 staat ook op regel 2');
     expect(await count('tenancies')).toBe(0);
     expect(await count('imports')).toBe(0);
@@ -152,18 +196,27 @@ describe('ledger.csv', () => {
   it('imports both dialects, quoted fields and BOM, into integer cents', async () => {
     const nl = files.write(
       'ledger-nl.csv',
-      csv(';', LEDGER_HEADER, [
-        ['R-1', '100234', 'rent', '01-01-2027', '01-01-2027', 'Huur januari 2027', '712,35'],
-        ['P-1', '100234', 'payment', '', '05-01-2027', '"Betaling; deel ""1"""', '700,5'],
-        ['C-1', '100234', 'Costs', '15-01-2027', '15-01-2027', 'Reparatie glas', '35'],
-      ], { bom: true }),
+      csv(
+        ';',
+        LEDGER_HEADER,
+        [
+          ['R-1', '100234', 'rent', '01-01-2027', '01-01-2027', 'Huur januari 2027', '712,35'],
+          ['P-1', '100234', 'payment', '', '05-01-2027', '"Betaling; deel ""1"""', '700,5'],
+          ['C-1', '100234', 'Costs', '15-01-2027', '15-01-2027', 'Reparatie glas', '35'],
+        ],
+        { bom: true },
+      ),
     );
     const iso = files.write(
       'ledger-iso.csv',
-      csv(',', ['amount', 'booking_date', 'type', 'contract_id', 'entry_id', 'due_date'], [
-        ['650.00', '2027-01-01', 'rent', '100235', 'R-2', '2027-01-01'],
-        ['10.01', '2027-01-09', 'credit', '100235', 'K-2', ''],
-      ]),
+      csv(
+        ',',
+        ['amount', 'booking_date', 'type', 'contract_id', 'entry_id', 'due_date'],
+        [
+          ['650.00', '2027-01-01', 'rent', '100235', 'R-2', '2027-01-01'],
+          ['10.01', '2027-01-09', 'credit', '100235', 'K-2', ''],
+        ],
+      ),
     );
     expect(await importLedger(database, nl)).toMatchObject({ rows: 3, inserted: 3, skipped: 0 });
     expect(await importLedger(database, iso)).toMatchObject({ rows: 2, inserted: 2 });
@@ -172,10 +225,31 @@ describe('ledger.csv', () => {
       sql`select entry_id, type, due_date, booking_date, amount_cents, description from ledger_entries order by entry_id`,
     );
     expect(rows).toEqual([
-      { entry_id: 'C-1', type: 'costs', due_date: '2027-01-15', booking_date: '2027-01-15', amount_cents: 3500, description: 'Reparatie glas' },
+      {
+        entry_id: 'C-1',
+        type: 'costs',
+        due_date: '2027-01-15',
+        booking_date: '2027-01-15',
+        amount_cents: 3500,
+        description: 'Reparatie glas',
+      },
       { entry_id: 'K-2', type: 'credit', due_date: null, booking_date: '2027-01-09', amount_cents: 1001, description: null },
-      { entry_id: 'P-1', type: 'payment', due_date: null, booking_date: '2027-01-05', amount_cents: 70050, description: 'Betaling; deel "1"' },
-      { entry_id: 'R-1', type: 'rent', due_date: '2027-01-01', booking_date: '2027-01-01', amount_cents: 71235, description: 'Huur januari 2027' },
+      {
+        entry_id: 'P-1',
+        type: 'payment',
+        due_date: null,
+        booking_date: '2027-01-05',
+        amount_cents: 70050,
+        description: 'Betaling; deel "1"',
+      },
+      {
+        entry_id: 'R-1',
+        type: 'rent',
+        due_date: '2027-01-01',
+        booking_date: '2027-01-01',
+        amount_cents: 71235,
+        description: 'Huur januari 2027',
+      },
       { entry_id: 'R-2', type: 'rent', due_date: '2027-01-01', booking_date: '2027-01-01', amount_cents: 65000, description: null },
     ]);
   });
@@ -199,7 +273,10 @@ describe('ledger.csv', () => {
   });
 
   it('refuses a changed line under a known entry_id, and changes within one file', async () => {
-    await importLedger(database, files.write('ok.csv', csv(',', LEDGER_HEADER, [['R-1', '100234', 'rent', '2027-01-01', '2027-01-01', 'Huur', '712.35']])));
+    await importLedger(
+      database,
+      files.write('ok.csv', csv(',', LEDGER_HEADER, [['R-1', '100234', 'rent', '2027-01-01', '2027-01-01', 'Huur', '712.35']])),
+    );
     const file = files.write(
       'changed.csv',
       csv(',', LEDGER_HEADER, [

@@ -1,0 +1,189 @@
+import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { DataDirLockedError } from './db/dir-lock.js';
+import { recordAudit } from './db/audit.js';
+import { syncTeams } from './db/teams.js';
+import { parseIsoDate, todayInAmsterdam } from './domain/calendar.js';
+import { findTenancies, loadDossier } from './dossier/dossier.js';
+import { formatDossierText, formatMatchList } from './dossier/dossier-text.js';
+import { ImportFailedError } from './ledger/import-errors.js';
+import { importLedger, type ImportResult } from './ledger/import-ledger.js';
+import { importTenancies } from './ledger/import-tenancies.js';
+import { runDemo } from './demo/demo.js';
+
+interface GlobalOptions {
+  config?: string;
+  data?: string;
+}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+};
+
+/** Errors a person can fix (bad file, bad config, database busy): shown plainly, without a stack. */
+function isUserError(err: unknown): err is Error {
+  return err instanceof ConfigError || err instanceof ImportFailedError || err instanceof DataDirLockedError || err instanceof UsageError;
+}
+
+class UsageError extends Error {}
+
+function isoDateArg(value: string): string {
+  const date = parseIsoDate(value);
+  if (!date) throw new InvalidArgumentError('verwacht een datum JJJJ-MM-DD');
+  return date;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('verwacht een positief geheel getal');
+  return n;
+}
+
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+export function buildProgram(io: CliIo = defaultIo): Command {
+  const program = new Command('huurwacht')
+    .description('Huurwacht: runs the rent-arrears procedure of a housing corporation (P1 ... P4.b).')
+    .option('--config <file>', 'configuration file (default: $HUURWACHT_CONFIG, else ./huurwacht.yml)')
+    .option('--data <dir>', 'embedded database directory when DATABASE_URL is not set (default: $HUURWACHT_DATA, else ./data)')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+    const { config } = loadConfig({ file: globals().config, env: io.env });
+    const database = await openDatabase({
+      url: io.env.DATABASE_URL || undefined,
+      dataDir: globals().data ?? io.env.HUURWACHT_DATA ?? './data',
+    });
+    try {
+      await syncTeams(database.db, config);
+      return await fn(database, config);
+    } finally {
+      await database.close();
+    }
+  }
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (also done automatically by every command).')
+    .action(async () => {
+      await withDatabase(async (database) => {
+        io.out(`Database is up to date (${database.kind}: ${database.location}).`);
+      });
+    });
+
+  const importCommand = program.command('import').description('Import an ERP export (CSV, see DATA-FORMATS.md): whole or not at all.');
+  const reportImport = (kind: string, result: ImportResult) => {
+    const changed = result.inserted + result.updated;
+    io.out(
+      `${result.file}: ${result.rows} regels gelezen · ${result.inserted} nieuw` +
+        (kind === 'tenancies' ? ` · ${result.updated} gewijzigd` : '') +
+        ` · ${result.skipped} ongewijzigd${changed === 0 ? ' (niets gewijzigd)' : ''}`,
+    );
+  };
+  importCommand
+    .command('tenancies')
+    .argument('<file>', 'tenancies.csv')
+    .description('Import or update tenancies; changes to known tenancies are recorded in their dossier.')
+    .action(async (file: string) => {
+      await withDatabase(async (database, config) => reportImport('tenancies', await importTenancies(database, file, config)));
+    });
+  importCommand
+    .command('ledger')
+    .argument('<file>', 'ledger.csv')
+    .description('Import rent ledger lines; lines already imported are skipped, a changed line is an error.')
+    .action(async (file: string) => {
+      await withDatabase(async (database) => reportImport('ledger', await importLedger(database, file)));
+    });
+
+  program
+    .command('dossier')
+    .argument('<query>', 'contract number, tenant name, or postcode + house number ("1234AB 12")')
+    .description("A tenancy's dossier: tenants, balance, ledger, case and timeline (the look-up is audit-logged).")
+    .option('--json', 'print the JSON of DATA-FORMATS.md')
+    .option('--date <date>', 'balance as of this date (YYYY-MM-DD; default today in Amsterdam)', isoDateArg)
+    .action(async (query: string, options: { json?: boolean; date?: string }) => {
+      await withDatabase(async (database) => {
+        const matches = await findTenancies(database.db, query);
+        await recordAudit(database.db, {
+          actor: cliActor(),
+          action: 'dossier.lookup',
+          subject: matches.length === 1 ? matches[0]!.contractId : null,
+          detail: { query, matches: matches.length },
+        });
+        if (matches.length !== 1) {
+          if (options.json) io.out(JSON.stringify({ query, matches }, null, 2));
+          else io.out(formatMatchList(query, matches));
+          if (matches.length === 0) process.exitCode = 3;
+          return;
+        }
+        const dossier = await loadDossier(database.db, matches[0]!.contractId, options.date ?? todayInAmsterdam());
+        if (!dossier) throw new UsageError(`Huurovereenkomst ${matches[0]!.contractId} is niet gevonden.`);
+        io.out(options.json ? JSON.stringify(dossier, null, 2) : formatDossierText(dossier));
+      });
+    });
+
+  program
+    .command('demo')
+    .description(
+      'Generate a realistic portfolio into a throw-away embedded database, import it and show the arrears (no Slack or database needed).',
+    )
+    .option('--tenancies <n>', 'number of tenancies', positiveInt, 500)
+    .option('--months <n>', 'months of ledger', positiveInt, 12)
+    .option('--seed <n>', 'random seed (same seed, same portfolio)', positiveInt, 1)
+    .option('--end-month <YYYY-MM>', 'last month of the ledger (default: the current month)')
+    .option('--keep <dir>', 'keep the generated CSV files and the embedded database in this directory')
+    .action(async (options: { tenancies: number; months: number; seed: number; endMonth?: string; keep?: string }) => {
+      if (options.endMonth && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.endMonth)) {
+        throw new UsageError('--end-month: verwacht JJJJ-MM');
+      }
+      await runDemo({ ...options, out: io.out });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      process.exitCode = err.exitCode;
+      return err.exitCode;
+    }
+    if (isUserError(err)) {
+      io.err(err.message);
+    } else {
+      io.err(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    }
+    process.exitCode = err instanceof ImportFailedError ? 2 : 1;
+    return Number(process.exitCode);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await main(process.argv);
+}

@@ -1,0 +1,121 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { classifyMonth, detectionDays, type ArrearsRules, type MonthArrears } from '../domain/arrears.js';
+import { parseIsoDate, type IsoDate } from '../domain/calendar.js';
+import type { Cents } from '../domain/money.js';
+import { queryRows, type Executor } from './client.js';
+
+/**
+ * B(d) and the arrears of month M for every tenancy in one statement. The definitions live in
+ * src/domain/arrears.ts; this file must give the same numbers (test/db/arrears.test.ts checks it
+ * with random ledgers).
+ */
+
+export interface ArrearsQueryOptions {
+  /** Only these tenancies (e.g. a re-check after an import); all tenancies when absent. */
+  contractIds?: readonly string[];
+}
+
+/** D(M) and D(M-1) come from the calendar in TypeScript: holidays are not in the database. */
+export async function arrearsForMonth(
+  executor: Executor,
+  year: number,
+  month: number,
+  rules: ArrearsRules,
+  opts: ArrearsQueryOptions = {},
+): Promise<MonthArrears[]> {
+  const { detectionDay, previousDetectionDay } = detectionDays(year, month, rules);
+  if (opts.contractIds?.length === 0) return [];
+  const rows = await queryRows<{
+    contract_id: string;
+    monthly_rent_cents: number;
+    balance_cents: number;
+    previous_balance_cents: number;
+  }>(
+    executor,
+    sql`
+    with per_contract as (
+      select contract_id,
+             sum(signed_cents) as balance_cents,
+             sum(signed_cents) filter (where counts_from <= ${previousDetectionDay}::date) as previous_balance_cents
+      from (${signedLines(opts.contractIds)}) l
+      -- D(M-1) < D(M), so lines that only count after D(M) matter for neither balance.
+      where counts_from <= ${detectionDay}::date
+      group by contract_id
+    )
+    select t.contract_id,
+           t.monthly_rent_cents,
+           -- sum(int4) is int8, which both clients parse to a number; the casts keep that true if
+           -- amount_cents ever widens, and coalesce gives tenancies without lines (yet) a zero.
+           coalesce(p.balance_cents, 0)::int8 as balance_cents,
+           coalesce(p.previous_balance_cents, 0)::int8 as previous_balance_cents
+    from tenancies t
+    left join per_contract p on p.contract_id = t.contract_id
+    ${tenancyFilter(opts.contractIds)}
+    order by t.contract_id
+  `,
+  );
+  return rows.map((row) =>
+    classifyMonth(
+      {
+        contractId: row.contract_id,
+        detectionDay,
+        previousDetectionDay,
+        balanceCents: row.balance_cents,
+        previousBalanceCents: row.previous_balance_cents,
+        monthlyRentCents: row.monthly_rent_cents,
+      },
+      rules,
+    ),
+  );
+}
+
+/** B(date) per tenancy, every tenancy present (0 when it has no lines that count yet). */
+export async function balancesOn(executor: Executor, date: IsoDate, opts: ArrearsQueryOptions = {}): Promise<Map<string, Cents>> {
+  // The date goes into SQL as text; refuse what the cast would reinterpret or reject with a vaguer error.
+  if (parseIsoDate(date) === null) throw new RangeError(`balancesOn: expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  if (opts.contractIds?.length === 0) return new Map();
+  const rows = await queryRows<{ contract_id: string; balance_cents: number }>(
+    executor,
+    sql`
+    with per_contract as (
+      select contract_id, sum(signed_cents) as balance_cents
+      from (${signedLines(opts.contractIds)}) l
+      where counts_from < ${date}::date
+      group by contract_id
+    )
+    select t.contract_id, coalesce(p.balance_cents, 0)::int8 as balance_cents
+    from tenancies t
+    left join per_contract p on p.contract_id = t.contract_id
+    ${tenancyFilter(opts.contractIds)}
+    order by t.contract_id
+  `,
+  );
+  return new Map(rows.map((row) => [row.contract_id, row.balance_cents]));
+}
+
+/**
+ * Each ledger line as the day from which it counts and its signed amount, so that B(d) becomes a
+ * plain `sum(...) where counts_from <= d`. A charge counts from its due date (a rent booked in
+ * advance is not owed yet), money from its booking date. PostgreSQL inlines this subquery, so the
+ * aggregate above stays one sequential pass over ledger_entries.
+ */
+function signedLines(contractIds: readonly string[] | undefined): SQL {
+  return sql`
+    select e.contract_id,
+           case when e.type in ('rent', 'costs') then e.due_date else e.booking_date end as counts_from,
+           case when e.type in ('rent', 'costs') then e.amount_cents else -e.amount_cents end as signed_cents
+    from ledger_entries e
+    ${contractIds === undefined ? sql.empty() : sql`where e.contract_id = any(${contractIdArray(contractIds)})`}
+  `;
+}
+
+function tenancyFilter(contractIds: readonly string[] | undefined): SQL {
+  return contractIds === undefined ? sql.empty() : sql`where t.contract_id = any(${contractIdArray(contractIds)})`;
+}
+
+// drizzle expands a JS array into a parameter list and postgres.js 4 has no sql.array(), so the ids
+// travel as one JSON text parameter. `= any(array(...))` rather than `in (select ...)` lets the
+// planner use ledger_contract_idx for a short list.
+function contractIdArray(contractIds: readonly string[]): SQL {
+  return sql`array(select json_array_elements_text(${JSON.stringify(contractIds)}::json))`;
+}
