@@ -80,7 +80,7 @@ export async function balancesOn(executor: Executor, date: IsoDate, opts: Arrear
     with per_contract as (
       select contract_id, sum(signed_cents) as balance_cents
       from (${signedLines(opts.contractIds)}) l
-      where counts_from < ${date}::date
+      where counts_from <= ${date}::date
       group by contract_id
     )
     select t.contract_id, coalesce(p.balance_cents, 0)::int8 as balance_cents

@@ -73,11 +73,25 @@ export async function importLedger(database: Database, file: string, options: Le
     let batch: LedgerRow[] = [];
     let inBatch = new Map<string, LedgerRow>();
 
+    // One batch is in the database while the next is parsed: on PostgreSQL the two run in
+    // parallel. Batches still apply one after the other, so each sees the lines before it.
+    let inFlight: Promise<void> = Promise.resolve();
+    let failure: { error: unknown } | null = null;
     const flush = async () => {
+      await inFlight;
+      if (failure) throw failure.error;
       if (batch.length === 0) return;
-      inserted += await writeBatch(tx, batch, importId, problems);
+      const sending = batch;
       batch = [];
       inBatch = new Map();
+      inFlight = writeBatch(tx, sending, importId, problems).then(
+        (n) => {
+          inserted += n;
+        },
+        (error: unknown) => {
+          failure = { error };
+        },
+      );
     };
 
     for await (const { line, values } of csv.rows) {
@@ -100,7 +114,8 @@ export async function importLedger(database: Database, file: string, options: Le
       batch.push(row);
       if (batch.length >= batchSize) await flush();
     }
-    await flush();
+    await flush(); // sends the last batch
+    await flush(); // waits for it
 
     if (problems.count > 0) throw new ImportFailedError(problems);
     const skipped = rows - inserted;
