@@ -11,6 +11,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, wri
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import postgres from 'postgres';
+import { stringify as stringifyYaml } from 'yaml';
 import { openDatabase } from '../src/db/client.js';
 import { parseDutchOrIsoDate } from '../src/domain/calendar.js';
 import { parseEuroAmount } from '../src/domain/money.js';
@@ -49,7 +50,7 @@ async function prepareFiles(): Promise<void> {
       row.description ? escape(row.description) : '\\N',
       '1',
     ];
-    if (!out.write(`${fields.join("\t")}\n`)) await new Promise<void>((done) => out.once("drain", () => done()));
+    if (!out.write(`${fields.join('\t')}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
     count++;
   }
   await new Promise<void>((done) => out.end(() => done()));
@@ -92,6 +93,39 @@ async function serverReachable(): Promise<boolean> {
   }
 }
 
+/** The floor: a plain COPY of the same, already converted rows, in a process of its own. */
+function runFloor(engine: string, url: string | undefined): Omit<Run, 'engine' | 'method'> {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/copy-floor.ts', engine, dir, url ?? ''], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`${engine} COPY failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<Run, 'engine' | 'method'>;
+}
+
+/** What an operator runs: the built CLI (`huurwacht import ledger`), timed from outside, start-up included. */
+function runCli(engine: string, url: string | undefined): Omit<Run, 'engine' | 'method'> {
+  writeFileSync(join(dir, 'huurwacht.yml'), stringifyYaml({ teams: config.teams }));
+  const env = { ...process.env, HUURWACHT_DATA: join(dir, 'pglite'), DATABASE_URL: url ?? '' };
+  const started = process.hrtime.bigint();
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      './bench/peak-rss.mjs',
+      'bin/huurwacht.js',
+      '--config',
+      join(dir, 'huurwacht.yml'),
+      'import',
+      'ledger',
+      join(dir, 'ledger.csv'),
+    ],
+    { encoding: 'utf8', env },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (child.status !== 0) throw new Error(`${engine} huurwacht import failed:\n${child.stdout}\n${child.stderr}`);
+  const rows = Number(/(\d+) nieuw/.exec(child.stdout)?.[1]);
+  const peakRssMb = Number(/peak-rss-mb (\d+)/.exec(child.stderr)?.[1]);
+  return { rows, seconds, peakRssMb };
+}
+
 interface Run {
   engine: string;
   method: string;
@@ -113,12 +147,7 @@ const runs: Run[] = [];
 for (const engine of engines) {
   for (const method of ['copy', 'huurwacht'] as const) {
     const url = await freshDatabase(engine);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/import-child.ts', method, engine, dir, url ?? ''], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    if (child.status !== 0) throw new Error(`${engine}/${method} failed:\n${child.stderr}`);
-    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<Run, 'engine' | 'method'>;
+    const result = method === 'copy' ? runFloor(engine, url) : runCli(engine, url);
     runs.push({ engine, method: method === 'copy' ? 'plain COPY (floor)' : 'huurwacht import ledger', ...result });
     process.stdout.write(`  ${engine} ${method}: ${result.rows} rows in ${result.seconds.toFixed(2)} s\n`);
   }
@@ -126,7 +155,9 @@ for (const engine of engines) {
 
 const node = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
 process.stdout.write(`\nbench:import · ${lines} ledger lines · node ${node} · ${new Date().toISOString()}\n`);
-process.stdout.write(`${'engine'.padEnd(10)}${'method'.padEnd(26)}${'rows'.padStart(10)}${'seconds'.padStart(9)}${'rows/s'.padStart(10)}${'peak RSS'.padStart(10)}${'vs floor'.padStart(10)}\n`);
+process.stdout.write(
+  `${'engine'.padEnd(10)}${'method'.padEnd(26)}${'rows'.padStart(10)}${'seconds'.padStart(9)}${'rows/s'.padStart(10)}${'peak RSS'.padStart(10)}${'vs floor'.padStart(10)}\n`,
+);
 for (const run of runs) {
   const floor = runs.find((r) => r.engine === run.engine && r.method.startsWith('plain'))!;
   const rate = run.rows / run.seconds;

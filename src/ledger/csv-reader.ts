@@ -9,7 +9,7 @@ import { ImportProblems } from './import-errors.js';
 export type Delimiter = ';' | ',';
 
 export interface CsvRow {
-  /** 1-based line in the file where the record ends (the header is line 1). */
+  /** 1-based line in the file where the record starts (the header is line 1). */
   line: number;
   /** Field values by lower-case column name; absent columns are missing from the object. */
   values: Record<string, string>;
@@ -60,18 +60,13 @@ export async function openCsv(file: string, required: readonly string[], problem
   const parser = createReadStream(file)
     .pipe(hashing)
     .pipe(
-      parse({
-        bom: true,
-        delimiter,
-        info: true,
-        trim: true,
-        skip_empty_lines: true,
-        relax_column_count: true,
-      }),
+      // No `info` (it doubles csv-parse's cost) and no `skip_empty_lines`: line numbers are
+      // counted below, and an empty line arrives as one empty field.
+      parse({ bom: true, delimiter, trim: true, relax_column_count: true }),
     );
-  const iterator: AsyncIterator<{ record: string[]; info: { lines: number } }> = parser[Symbol.asyncIterator]();
+  const iterator: AsyncIterator<string[]> = parser[Symbol.asyncIterator]();
 
-  let first: IteratorResult<{ record: string[]; info: { lines: number } }>;
+  let first: IteratorResult<string[]>;
   try {
     first = await iterator.next();
   } catch (err) {
@@ -83,7 +78,8 @@ export async function openCsv(file: string, required: readonly string[], problem
     problems.add(1, null, 'het bestand is leeg: de eerste regel moet de kolomnamen bevatten');
     return null;
   }
-  const columns = first.value.record.map((c) => c.toLowerCase());
+  const columns = first.value.map((c) => c.toLowerCase());
+  let line = 1 + lineBreaksIn(first.value);
   const seen = new Set<string>();
   columns.forEach((column) => {
     if (column && seen.has(column)) problems.add(1, column, 'deze kolom staat twee keer in de kopregel');
@@ -100,7 +96,7 @@ export async function openCsv(file: string, required: readonly string[], problem
 
   async function* rows(): AsyncGenerator<CsvRow> {
     while (true) {
-      let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
+      let next: IteratorResult<string[]>;
       try {
         next = await iterator.next();
       } catch (err) {
@@ -109,19 +105,31 @@ export async function openCsv(file: string, required: readonly string[], problem
         return;
       }
       if (next.done) return;
-      const { record, info } = next.value;
+      const record = next.value;
+      const start = ++line;
+      line += lineBreaksIn(record);
+      if (record.length === 1 && record[0] === '') continue;
       if (record.length !== columns.length) {
-        problems.add(info.lines, null, `verwacht ${columns.length} velden (zoals de kopregel), gevonden ${record.length}`);
+        problems.add(start, null, `verwacht ${columns.length} velden (zoals de kopregel), gevonden ${record.length}`);
         continue;
       }
       const values: Record<string, string> = {};
       for (let i = 0; i < columns.length; i++) values[columns[i]!] = record[i]!;
-      yield { line: info.lines, values };
+      yield { line: start, values };
     }
   }
 
   let digest: string | undefined;
   return { name, delimiter, columns, rows: rows(), sha256: () => (digest ??= hash.digest('hex')) };
+}
+
+/** Line breaks inside quoted fields: the next record starts that many lines further down. */
+function lineBreaksIn(record: string[]): number {
+  let n = 0;
+  for (const field of record) {
+    for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) n++;
+  }
+  return n;
 }
 
 function lineOf(err: unknown, fallback: number): number {

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Database, type Tx } from '../db/client.js';
+import { copyInto, copyLine } from '../db/copy.js';
+import { formatEuro } from '../domain/money.js';
 import { imports, LEDGER_TYPES } from '../db/schema.js';
 import { openCsv } from './csv-reader.js';
 import { ImportFailedError, ImportProblems } from './import-errors.js';
@@ -46,6 +48,8 @@ export interface LedgerImportOptions {
   errorCap?: number;
 }
 
+const MAX_BATCHES_QUEUED = 2;
+
 // Serialises imports on PostgreSQL; a second import waits for the first to commit.
 const IMPORT_LOCK_KEY = 7_231_002;
 
@@ -55,7 +59,7 @@ const IMPORT_LOCK_KEY = 7_231_002;
  * the tenancy, detects a changed line under a known `entry_id`, and inserts the rest.
  */
 export async function importLedger(database: Database, file: string, options: LedgerImportOptions = {}): Promise<ImportResult> {
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 10_000;
   const problems = new ImportProblems(file.split('/').pop() ?? file, options.errorCap);
   const csv = await openCsv(file, REQUIRED, problems);
   if (!csv) throw new ImportFailedError(problems);
@@ -73,24 +77,32 @@ export async function importLedger(database: Database, file: string, options: Le
     let batch: LedgerRow[] = [];
     let inBatch = new Map<string, LedgerRow>();
 
-    // One batch is in the database while the next is parsed: on PostgreSQL the two run in
-    // parallel. Batches still apply one after the other, so each sees the lines before it.
-    let inFlight: Promise<void> = Promise.resolve();
+    // The database works on earlier batches while the next ones are parsed: on PostgreSQL the
+    // two run in parallel. Batches are chained, so each one sees the lines of those before it.
+    const queue: Promise<void>[] = [];
     let failure: { error: unknown } | null = null;
-    const flush = async () => {
-      await inFlight;
+    const settle = async (keep: number) => {
+      while (queue.length > keep) await queue.shift();
       if (failure) throw failure.error;
+    };
+    const flush = async () => {
+      await settle(MAX_BATCHES_QUEUED - 1);
       if (batch.length === 0) return;
       const sending = batch;
       batch = [];
       inBatch = new Map();
-      inFlight = writeBatch(tx, sending, importId, problems).then(
-        (n) => {
-          inserted += n;
-        },
-        (error: unknown) => {
-          failure = { error };
-        },
+      const previous = queue[queue.length - 1] ?? Promise.resolve();
+      queue.push(
+        previous
+          .then(() => (failure ? 0 : writeBatch(database.kind, tx, sending, importId, problems)))
+          .then(
+            (n) => {
+              inserted += n;
+            },
+            (error: unknown) => {
+              failure ??= { error };
+            },
+          ),
       );
     };
 
@@ -114,8 +126,8 @@ export async function importLedger(database: Database, file: string, options: Le
       batch.push(row);
       if (batch.length >= batchSize) await flush();
     }
-    await flush(); // sends the last batch
-    await flush(); // waits for it
+    await flush();
+    await settle(0);
 
     if (problems.count > 0) throw new ImportFailedError(problems);
     const skipped = rows - inserted;
@@ -143,67 +155,89 @@ function sameContent(a: LedgerRow, b: LedgerRow): boolean {
   );
 }
 
-async function writeBatch(tx: Tx, batch: LedgerRow[], importId: number, problems: ImportProblems): Promise<number> {
-  const payload = JSON.stringify(
-    batch.map((r) => ({
-      line: r.line,
-      entry_id: r.entry_id,
-      contract_id: r.contract_id,
-      type: r.type,
-      due_date: r.due_date,
-      booking_date: r.booking_date,
-      amount_cents: r.amount,
-      description: r.description,
-    })),
-  );
-  // One statement per batch; all CTEs read the same snapshot, so `changed` compares with what
-  // was stored before this batch and the insert skips what is already there.
-  const result = await queryRows<{ line: number; problem: string; detail: string | null; inserted: number | null }>(
+const COPY_COLUMNS = ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount_cents', 'description', 'import_id'];
+
+/**
+ * Fast path: COPY the batch under a savepoint and let the primary key and the foreign key do
+ * the checking, so a first import costs little more than the COPY itself. When a constraint
+ * objects (a line seen before, an unknown contract), the savepoint is rolled back and the slow
+ * path looks every line up: identical lines are skipped, changed ones and unknown contracts
+ * are reported with their line, and the rest is copied.
+ */
+async function writeBatch(kind: Database['kind'], tx: Tx, batch: LedgerRow[], importId: number, problems: ImportProblems): Promise<number> {
+  try {
+    return await tx.transaction((savepoint) => copyBatch(kind, savepoint, batch, importId));
+  } catch (err) {
+    if (!isConstraintViolation(err)) throw err;
+  }
+  const ids = JSON.stringify(batch.map((r) => ({ l: r.line, e: r.entry_id, c: r.contract_id })));
+  // The correlated exists() makes one index probe per line; a join could hash all tenancies per batch.
+  const found = await queryRows<{
+    line: number;
+    known_contract: boolean;
+    contract_id: string | null;
+    type: LedgerRow['type'] | null;
+    due_date: string | null;
+    booking_date: string | null;
+    amount_cents: number | null;
+    description: string | null;
+  }>(
     tx,
     sql`
-    with input as (
-      select * from json_to_recordset(${payload}::json) as i(
-        line int, entry_id text, contract_id text, type text, due_date date, booking_date date,
-        amount_cents int, description text)
-    ),
-    unknown_contract as (
-      select i.line, i.contract_id from input i
-      where not exists (select 1 from tenancies t where t.contract_id = i.contract_id)
-    ),
-    changed as (
-      select i.line, l.contract_id, l.type, l.due_date::text as due_date, l.booking_date::text as booking_date,
-             l.amount_cents, l.description
-      from input i join ledger_entries l on l.entry_id = i.entry_id
-      where (l.contract_id, l.type, l.due_date, l.booking_date, l.amount_cents, l.description)
-            is distinct from (i.contract_id, i.type, i.due_date, i.booking_date, i.amount_cents, i.description)
-    ),
-    ins as (
-      insert into ledger_entries (entry_id, contract_id, type, due_date, booking_date, amount_cents, description, import_id)
-      select i.entry_id, i.contract_id, i.type, i.due_date, i.booking_date, i.amount_cents, i.description, ${importId}
-      from input i
-      where exists (select 1 from tenancies t where t.contract_id = i.contract_id)
-      on conflict (entry_id) do nothing
-      returning 1
-    )
-    select line, 'contract' as problem, contract_id as detail, null::int as inserted from unknown_contract
-    union all
-    select line, 'changed', concat_ws(' ', contract_id, type, due_date, booking_date, amount_cents, description), null from changed
-    union all
-    select 0, 'inserted', null, count(*)::int from ins
-  `,
+      select * from (
+        select i.l as line,
+               exists (select 1 from tenancies t where t.contract_id = i.c) as known_contract,
+               l.contract_id, l.type, l.due_date::text as due_date, l.booking_date::text as booking_date,
+               l.amount_cents, l.description
+        from json_to_recordset(${ids}::json) as i(l int, e text, c text)
+        left join ledger_entries l on l.entry_id = i.e
+      ) x
+      where not known_contract or contract_id is not null
+    `,
   );
-  let inserted = 0;
-  for (const row of result) {
-    if (row.problem === 'inserted') inserted = row.inserted ?? 0;
-    else if (row.problem === 'contract') {
-      problems.add(row.line, 'contract_id', `huurovereenkomst ${row.detail} bestaat niet: importeer eerst tenancies.csv`);
-    } else {
+  if (found.length === 0) return copyBatch(kind, tx, batch, importId);
+  const byLine = new Map(batch.map((r) => [r.line, r]));
+  for (const f of found) {
+    const row = byLine.get(f.line)!;
+    byLine.delete(f.line);
+    if (!f.known_contract) {
+      problems.add(f.line, 'contract_id', `huurovereenkomst ${row.contract_id} bestaat niet: importeer eerst tenancies.csv`);
+      continue;
+    }
+    const stored = {
+      entry_id: row.entry_id,
+      contract_id: f.contract_id!,
+      type: f.type!,
+      due_date: f.due_date,
+      booking_date: f.booking_date!,
+      amount: f.amount_cents!,
+      description: f.description,
+      line: 0,
+    };
+    if (!sameContent(stored, row)) {
+      const shown = [stored.contract_id, stored.type, stored.due_date, stored.booking_date, formatEuro(stored.amount), stored.description]
+        .filter((v) => v !== null)
+        .join(' ');
       problems.add(
-        row.line,
+        f.line,
         'entry_id',
-        `deze boeking is al geïmporteerd met andere inhoud (${row.detail}); het ERP corrigeert met nieuwe regels, niet door oude te wijzigen`,
+        `deze boeking is al geïmporteerd met andere inhoud (${shown}); het ERP corrigeert met nieuwe regels, niet door oude te wijzigen`,
       );
     }
   }
-  return inserted;
+  return copyBatch(kind, tx, [...byLine.values()], importId);
+}
+
+function isConstraintViolation(err: unknown): boolean {
+  // unique_violation, foreign_key_violation (both drivers expose the SQLSTATE as `code`)
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '23503';
+}
+
+async function copyBatch(kind: Database['kind'], tx: Tx, rows: LedgerRow[], importId: number): Promise<number> {
+  let text = '';
+  for (const r of rows)
+    text += copyLine([r.entry_id, r.contract_id, r.type, r.due_date, r.booking_date, r.amount, r.description, importId]);
+  await copyInto(kind, tx, 'ledger_entries', COPY_COLUMNS, text);
+  return rows.length;
 }

@@ -1,6 +1,6 @@
 /**
- * One measured import in its own process, so peak RSS belongs to that import alone.
- * Usage: tsx bench/import-child.ts <huurwacht|copy> <pglite|postgres> <dir> [url]
+ * The floor of bench:import: a plain COPY of already converted rows into ledger_entries, in a
+ * process of its own. Usage: tsx bench/copy-floor.ts <pglite|postgres> <dir> [url]
  * Prints one JSON line: { rows, seconds, peakRssMb }.
  */
 import { createReadStream, readFileSync } from 'node:fs';
@@ -9,9 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { importLedger } from '../src/ledger/import-ledger.js';
 
-const [mode, engine, dir, url] = process.argv.slice(2) as [string, string, string, string | undefined];
+const [engine, dir, url] = process.argv.slice(2) as [string, string, string | undefined];
 
 async function open(): Promise<Database> {
   return engine === 'postgres' ? openDatabase({ url }) : openDatabase({ dataDir: join(dir, 'pglite') });
@@ -41,7 +40,7 @@ async function plainCopy(database: Database): Promise<number> {
 const database = await open();
 try {
   const started = process.hrtime.bigint();
-  const rows = mode === 'copy' ? await plainCopy(database) : (await importLedger(database, join(dir, 'ledger.csv'))).inserted;
+  const rows = await plainCopy(database);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ rows, seconds, peakRssMb })}\n`);
