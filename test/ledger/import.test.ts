@@ -171,6 +171,26 @@ describe('tenancies.csv', () => {
     expect(await count('imports')).toBe(0);
   });
 
+  it('stays all or nothing across batches', async () => {
+    const rows = Array.from({ length: 7 }, (_, i) => [
+      `20000${i}`,
+      'noord',
+      'A. Bakker',
+      `Laan ${i + 1}`,
+      '1234 AB',
+      'Ergens',
+      '700',
+      '01-01-2020',
+      '',
+      '',
+    ]);
+    rows.push(['200009', 'noord', 'A. Bakker', 'Laan 9', '1234 AB', 'Ergens', 'zeven', '01-01-2020', '', '']);
+    const err = await expectImportError(importTenancies(database, nlTenancies(rows), config, { batchSize: 2 }));
+    expect(err.problems).toEqual([expect.objectContaining({ line: 9, column: 'monthly_rent' })]);
+    expect(await count('tenancies')).toBe(0);
+    expect(await count('tenants')).toBe(0);
+  });
+
   it('names the missing header columns', async () => {
     const file = files.write('bad-header.csv', csv(';', ['contract_id', 'team', 'adres'], [['1', 'noord', 'x']]));
     const err = await expectImportError(importTenancies(database, file, config));
@@ -334,6 +354,29 @@ describe('ledger.csv', () => {
     const err = await expectImportError(importLedger(database, files.write('quote.csv', text)));
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]!.message).toContain('aanhalingsteken');
+    expect(await count('ledger_entries')).toBe(0);
+  });
+
+  it('counts lines across quoted line breaks and empty lines, so errors point at the right line', async () => {
+    const text = [
+      LEDGER_HEADER.join(','),
+      'R-1,100234,rent,2027-01-01,2027-01-01,"Huur januari\nmet opmerking\nover drie regels",712.35',
+      '',
+      'R-2,100234,rent,2027-02-01,2027-02-01,Huur februari,abc',
+      '   ',
+      'R-3,100234,rent,2027-03-01,2027-03-01,Huur maart,-1',
+    ].join('\r\n');
+    const err = await expectImportError(importLedger(database, files.write('lines.csv', text)));
+    expect(err.problems.map((p) => `${p.line}:${p.column}`)).toEqual(['6:amount', '8:amount']);
+  });
+
+  it('stays all or nothing when a later batch fails after earlier batches were written', async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => [`R-${i}`, '100234', 'rent', `2027-0${i + 1}-01`, `2027-0${i + 1}-01`, '', '712.35']);
+    rows.push(['R-X', '100999', 'rent', '2027-10-01', '2027-10-01', '', '712.35']);
+    const err = await expectImportError(
+      importLedger(database, files.write('late-error.csv', csv(',', LEDGER_HEADER, rows)), { batchSize: 3 }),
+    );
+    expect(err.problems).toEqual([expect.objectContaining({ line: 11, column: 'contract_id' })]);
     expect(await count('ledger_entries')).toBe(0);
   });
 
