@@ -13,6 +13,8 @@ import { ImportFailedError } from './ledger/import-errors.js';
 import { importLedger, type ImportResult } from './ledger/import-ledger.js';
 import { importTenancies } from './ledger/import-tenancies.js';
 import { runDemo } from './demo/demo.js';
+import { DailyRunRefused, runDaily } from './daily/daily-run.js';
+import { formatDailyReport } from './daily/daily-report-text.js';
 
 interface GlobalOptions {
   config?: string;
@@ -33,7 +35,13 @@ const defaultIo: CliIo = {
 
 /** Errors a person can fix (bad file, bad config, database busy): shown plainly, without a stack. */
 function isUserError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof ImportFailedError || err instanceof DataDirLockedError || err instanceof UsageError;
+  return (
+    err instanceof ConfigError ||
+    err instanceof ImportFailedError ||
+    err instanceof DataDirLockedError ||
+    err instanceof UsageError ||
+    err instanceof DailyRunRefused
+  );
 }
 
 class UsageError extends Error {}
@@ -140,6 +148,19 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         const dossier = await loadDossier(database.db, matches[0]!.contractId, options.date ?? todayInAmsterdam());
         if (!dossier) throw new UsageError(`Huurovereenkomst ${matches[0]!.contractId} is niet gevonden.`);
         io.out(options.json ? JSON.stringify(dossier, null, 2) : formatDossierText(dossier));
+      });
+    });
+
+  program
+    .command('run-daily')
+    .description('The daily run: moves every tenancy through the procedure for a working day (and any missed working days before it).')
+    .option('--date <date>', 'the day to run (YYYY-MM-DD; default today in Amsterdam); dates before the last run are refused', isoDateArg)
+    .option('--dry-run', 'show what would happen, change nothing')
+    .option('--json', 'print the JSON of DATA-FORMATS.md')
+    .action(async (options: { date?: string; dryRun?: boolean; json?: boolean }) => {
+      await withDatabase(async (database, config) => {
+        const report = await runDaily(database, config, { date: options.date ?? todayInAmsterdam(), dryRun: options.dryRun });
+        io.out(options.json ? JSON.stringify(report, null, 2) : formatDailyReport(report));
       });
     });
 

@@ -10,7 +10,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:M
 const euro = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const cents = parseEuroAmount(String(value));
   if (cents === null) {
-    ctx.addIssue({ code: 'custom', message: 'expected an amount in euros such as "5,00"' });
+    ctx.addIssue({ code: 'custom', message: 'expected an amount in euros such as "5,00"', continue: true });
     return z.NEVER;
   }
   return cents;

@@ -217,3 +217,15 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_subject_idx').on(t.subject, t.at)],
 );
+
+/** One row per daily run: a date runs once; a crash rolls the whole day back, so a rerun redoes it. */
+export const dailyRuns = pgTable('daily_runs', {
+  runDate: date('run_date', { mode: 'string' }).primaryKey(),
+  /** 'YYYY-MM' when this run did the month's detection (P1.a), which happens once per month. */
+  detectionMonth: text('detection_month').unique(),
+  transitions: integer('transitions').notNull(),
+  messages: integer('messages').notNull(),
+  summary: jsonb('summary').notNull().default({}),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }).notNull(),
+  finishedAt: now('finished_at'),
+});

@@ -1,0 +1,115 @@
+import type { Config } from '../config.js';
+import type { ArrearsRules } from './arrears.js';
+import type { HolidayOptions, IsoDate } from './calendar.js';
+import type { Cents } from './money.js';
+
+/**
+ * The facts a case carries, stored as JSON with the case. The events are its history; this is
+ * what the rules need to decide the next step without reading that history back.
+ */
+
+export const OPEN_STAGES = [
+  'reminder',
+  'contact',
+  'visit',
+  'arrangement',
+  'escalation',
+  'bailiff',
+  'mt_vote',
+  'eviction_procedure',
+  'verdict',
+] as const;
+export type OpenStage = (typeof OPEN_STAGES)[number];
+export type ClosedReason = 'paid' | 'postponed' | 'evicted' | 'ended';
+
+export type Ballot = 'for' | 'against' | 'abstain';
+export type HoldReason = 'moratorium' | 'wsnp' | 'debt_help';
+
+export interface ReminderLetter {
+  sentOn: IsoDate;
+  /** Assumed receipt: the next working day after sending. */
+  receivedOn: IsoDate;
+  /** 14 days counted from the day after receipt (art. 6:96 lid 6 BW). */
+  termEndsOn: IsoDate;
+  principalCents: Cents;
+  /** The statutory collection costs the letter announces. */
+  costsCents: Cents;
+}
+
+export interface Installment {
+  dueOn: IsoDate;
+  amountCents: Cents;
+}
+
+export interface ArrangementFacts {
+  agreedOn: IsoDate;
+  arrearsCents: Cents;
+  installments: Installment[];
+  /** The monthly rent when agreed: the tenant pays the running rent on top of the installments (P2.b.1). */
+  monthlyRentCents: Cents;
+}
+
+export interface VoteFacts {
+  kind: 'eviction' | 'repeat_verdict';
+  openedOn: IsoDate;
+  closesOn: IsoDate;
+  ballots: Record<string, Ballot>;
+}
+
+export interface CaseState {
+  letter?: ReminderLetter;
+  /** When the case entered `contact` (P2): a conversation must follow. */
+  contactSince?: IsoDate;
+  /** The last conversation recorded (P2.a). */
+  conversationOn?: IsoDate;
+  noResponseOn?: IsoDate;
+  visit?: { visitedOn?: IsoDate; employees?: [string, string]; cardLeftOn?: IsoDate; cardTermEndsOn?: IsoDate };
+  arrangement?: ArrangementFacts;
+  escalation?: { since: IsoDate; reason: string };
+  mass?: {
+    discussedOn: IsoDate;
+    childrenInHome: boolean;
+    referralGrounds: boolean;
+    nuisance: boolean;
+    structuralProblems: boolean;
+    earlierVerdict: boolean;
+  };
+  bailiff?: { handedOn: IsoDate; termEndsOn: IsoDate };
+  vote?: VoteFacts;
+  mtDecision?: { on: IsoDate; outcome: 'approved' | 'rejected' | 'no_quorum'; kind: VoteFacts['kind'] };
+  verdict?: { verdictOn: IsoDate; evictionOn: IsoDate; amountCents: Cents; first: boolean; payBy: IsoDate };
+  hold?: { reason: HoldReason; since: IsoDate; until: IsoDate; note?: string };
+  /** The case opened while the tenancy was on probation (P4.a.3). */
+  duringProbation?: boolean;
+  /** Set when the case closes as `postponed` (P4.a.1). */
+  probationUntil?: IsoDate;
+}
+
+/** Every number of the procedure, from the configuration. */
+export interface ProcedureRules extends ArrearsRules {
+  reminderTermDays: number;
+  cardTermDays: number;
+  bailiffTermDays: number;
+  maxArrangementMonths: number;
+  probationYears: number;
+  paidBeforeEvictionHours: number;
+  voteTermWorkdays: number;
+  mtQuorum: number;
+  holidays: HolidayOptions;
+}
+
+export function procedureRules(config: Config): ProcedureRules {
+  return {
+    detectionWorkday: config.detectionWorkday,
+    minimumArrearsCents: config.minimumArrears,
+    holidays: config.holidays,
+    reminderTermDays: config.reminderTermDays,
+    cardTermDays: config.cardTermDays,
+    bailiffTermDays: config.bailiffTermDays,
+    maxArrangementMonths: config.maxArrangementMonths,
+    probationYears: config.probationYears,
+    paidBeforeEvictionHours: config.paidBeforeEvictionHours,
+    voteTermWorkdays: config.mt?.voteTermWorkdays ?? 3,
+    mtQuorum: config.mt?.quorum ?? 3,
+  };
+}
