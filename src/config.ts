@@ -138,7 +138,7 @@ export interface ConfigLocation {
 export function loadConfig(location: ConfigLocation = {}): { config: Config; source: string | null } {
   const env = location.env ?? process.env;
   const cwd = location.cwd ?? process.cwd();
-  const named = location.file ?? env.HUURWACHT_CONFIG;
+  const named = location.file || env.HUURWACHT_CONFIG || undefined; // an empty variable counts as unset
   const path = resolve(cwd, named ?? 'huurwacht.yml');
   if (!existsSync(path)) {
     if (named) throw new ConfigError(path, ['file not found']);

@@ -181,6 +181,11 @@ describe('loadConfig: which file', () => {
     expect(result.source).toBe(join(cwdWithFile, 'huurwacht.yml'));
   });
 
+  it('an empty HUURWACHT_CONFIG counts as unset', () => {
+    expect(teamKey(loadConfig({ env: { HUURWACHT_CONFIG: '' }, cwd: cwdWithFile }))).toBe('standaard');
+    expect(loadConfig({ env: { HUURWACHT_CONFIG: '' }, cwd: cwdEmpty }).source).toBeNull();
+  });
+
   it('a relative --config is read from the working directory', () => {
     expect(teamKey(loadConfig({ file: 'huurwacht.yml', env: {}, cwd: cwdWithFile }))).toBe('standaard');
   });

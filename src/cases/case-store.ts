@@ -89,7 +89,7 @@ export async function applyTransitions(tx: Executor, items: PendingTransition[],
   if (opens.length > 0) {
     const rows = opens.map((i) => {
       const t = i.transition as Extract<Transition, { type: 'open' }>;
-      const next = nextStep(t.to, t.state, date, rules);
+      const next = nextStep(t.to, t.state, date, rules.holidays);
       return { contract_id: i.contractId, stage: t.to, due_on: next.dueOn, state: t.state };
     });
     const inserted = await queryRows<{ id: number; contract_id: string }>(
@@ -109,7 +109,7 @@ export async function applyTransitions(tx: Executor, items: PendingTransition[],
     const rows = changes.map((i) => {
       const t = i.transition;
       const stage = stageAfter(t);
-      const next = stage === 'closed' ? null : nextStep(stage, t.state, date, rules);
+      const next = stage === 'closed' ? null : nextStep(stage, t.state, date, rules.holidays);
       return {
         id: i.caseId,
         stage,

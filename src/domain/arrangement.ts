@@ -171,6 +171,11 @@ export interface BrokenCheck {
   arrangement: ArrangementInput;
   /** The real balance B(onDate) from the ledger: rent charged since the agreement included. */
   balanceCents: Cents;
+  /**
+   * @deprecated Kept only so callers written against the first draft still compile; drop it. The
+   * running rent is already in `balanceCents`, so any value but 0 would count it twice.
+   */
+  rentDueSinceAgreementCents?: 0;
   onDate: IsoDate;
   /** Slack for rounding and small differences, e.g. the configured minimum arrears. */
   toleranceCents: Cents;

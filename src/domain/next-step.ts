@@ -1,5 +1,5 @@
-import { addWorkingDays, formatDutchDate, type IsoDate } from './calendar.js';
-import type { CaseState, OpenStage, ProcedureRules } from './case-state.js';
+import { addWorkingDays, formatDutchDate, type HolidayOptions, type IsoDate } from './calendar.js';
+import type { CaseState, OpenStage } from './case-state.js';
 
 export interface NextStep {
   /** Dutch, imperative: what the team does next. */
@@ -12,8 +12,8 @@ export interface NextStep {
 const TASK_WORKDAYS = 5;
 
 /** What the team is asked to do in a stage, and by when (DESIGN.md, the stage table). */
-export function nextStep(stage: OpenStage, state: CaseState, since: IsoDate, rules: ProcedureRules): NextStep {
-  const inAWeek = () => addWorkingDays(since, TASK_WORKDAYS, rules.holidays);
+export function nextStep(stage: OpenStage, state: CaseState, since: IsoDate, holidays: HolidayOptions): NextStep {
+  const inAWeek = () => addWorkingDays(since, TASK_WORKDAYS, holidays);
   if (state.hold) {
     return { text: `Gepauzeerd (${holdLabel(state.hold.reason)}) tot ${formatDutchDate(state.hold.until)}`, dueOn: state.hold.until };
   }

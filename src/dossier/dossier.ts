@@ -3,6 +3,9 @@ import { queryRows, type Executor } from '../db/client.js';
 import type { CaseStage, ClosedReason } from '../db/schema.js';
 import type { IsoDate } from '../domain/calendar.js';
 import { monthsInArrears } from '../domain/money.js';
+import { DEFAULT_HOLIDAYS } from '../domain/calendar.js';
+import type { CaseState } from '../domain/case-state.js';
+import { nextStep } from '../domain/next-step.js';
 
 /** The JSON shape of DATA-FORMATS.md (`huurwacht dossier --json`); fields may be added, never changed. */
 export interface Dossier {
@@ -53,6 +56,13 @@ export interface DossierEvent {
   clause: string | null;
   actor: string;
   summary: string;
+}
+
+/** The next step in Dutch; a closed case has none, except the last-warning letter after P4.a. */
+function caseNextAction(stage: CaseStage, reason: ClosedReason | null, state: CaseState, since: IsoDate): string | null {
+  if (stage === 'closed') return reason === 'postponed' ? 'Verstuur de brief "laatste waarschuwing" met de proeftijd (P4.a.1–3)' : null;
+  // The text does not depend on the holidays; the due date comes from the stored row.
+  return nextStep(stage, state, since, DEFAULT_HOLIDAYS).text;
 }
 
 export interface TenancyMatch {
@@ -176,13 +186,12 @@ export async function loadDossier(executor: Executor, contractId: string, asOf: 
     stage_since: string;
     closed_on: string | null;
     due_on: string | null;
-    next_action: string | null;
-    probation_until: string | null;
+    state: CaseState;
   }>(
     executor,
     sql`
       select stage, closed_reason, opened_on, stage_since, closed_on, due_on,
-             state->>'nextAction' as next_action, state->>'probationUntil' as probation_until
+             state
       from cases where contract_id = ${contractId}
       order by (closed_on is null) desc, id desc limit 1
     `,
@@ -230,7 +239,7 @@ export async function loadDossier(executor: Executor, contractId: string, asOf: 
           openedOn: caseRow.opened_on,
           stageSince: caseRow.stage_since,
           ...(caseRow.closed_on ? { closedOn: caseRow.closed_on } : {}),
-          nextAction: caseRow.next_action,
+          nextAction: caseNextAction(caseRow.stage, caseRow.closed_reason, caseRow.state, caseRow.stage_since),
           dueOn: caseRow.due_on,
         }
       : null,
