@@ -95,6 +95,8 @@ export interface ProcedureRules extends ArrearsRules {
   paidBeforeEvictionHours: number;
   voteTermWorkdays: number;
   mtQuorum: number;
+  /** Known MT members; empty when membership comes from a Slack user group (then no early close). */
+  mtMembers: readonly string[];
   holidays: HolidayOptions;
 }
 
@@ -111,5 +113,6 @@ export function procedureRules(config: Config): ProcedureRules {
     paidBeforeEvictionHours: config.paidBeforeEvictionHours,
     voteTermWorkdays: config.mt?.voteTermWorkdays ?? 3,
     mtQuorum: config.mt?.quorum ?? 3,
+    mtMembers: config.mt?.members ?? [],
   };
 }

@@ -262,7 +262,6 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
     const broken = isArrangementBroken({
       arrangement: state.arrangement,
       balanceCents: month.balanceCents,
-      rentDueSinceAgreementCents: 0,
       onDate: month.detectionDay,
       toleranceCents: rules.minimumArrearsCents,
     });
@@ -275,7 +274,7 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
 export function closeVote(open: OpenCase, date: IsoDate, rules: ProcedureRules, termPassed: boolean): Transition | null {
   const vote = open.state.vote;
   if (!vote) return null;
-  const result = decide(vote.ballots, { quorum: rules.mtQuorum, members: [] }, { termPassed });
+  const result = decide(vote.ballots, { quorum: rules.mtQuorum, members: rules.mtMembers }, { termPassed });
   if (result.status === 'open') return null;
   const state: CaseState = { ...open.state, mtDecision: { on: date, outcome: result.status, kind: vote.kind } };
   delete state.vote;
