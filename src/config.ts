@@ -37,6 +37,10 @@ const mtSchema = z
   .refine((mt) => mt.members.length > 0 || mt.usergroup !== undefined, {
     message: 'expected members or a usergroup',
     path: ['members'],
+  })
+  .refine((mt) => mt.members.length === 0 || mt.quorum <= new Set(mt.members).size, {
+    message: 'the quorum is larger than the number of members: no vote could ever close',
+    path: ['quorum'],
   });
 
 const contactSchema = z.object({

@@ -143,7 +143,10 @@ describe('parseConfig: an invalid configuration lists every problem with its pat
     expect(problemsOf(() => parseConfig({ mt: { channel: 'C0987654321', members: [] } })).problems).toEqual([
       'mt.members: expected members or a usergroup',
     ]);
-    expect(parseConfig({ mt: { channel: 'C0987654321', members: ['U0CCCCCCCC'] } }).mt?.members).toEqual(['U0CCCCCCCC']);
+    expect(parseConfig({ mt: { channel: 'C0987654321', members: ['U0CCCCCCCC'], quorum: 1 } }).mt?.members).toEqual(['U0CCCCCCCC']);
+    expect(problemsOf(() => parseConfig({ mt: { channel: 'C0987654321', members: ['U0CCCCCCCC', 'U0DDDDDDDD'] } })).problems).toEqual([
+      'mt.quorum: the quorum is larger than the number of members: no vote could ever close',
+    ]);
     expect(parseConfig({ mt: { channel: 'C0987654321', usergroup: 'S0123456789' } }).mt?.usergroup).toBe('S0123456789');
     expect(problemsOf(() => parseConfig({ mt: { channel: 'C0987654321', usergroup: 'mt-leden' } })).problems).toEqual([
       'mt.usergroup: expected a Slack user group id (S0123456789)',
