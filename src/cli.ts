@@ -66,7 +66,8 @@ function cliActor(): string {
   }
 }
 
-export function buildProgram(io: CliIo = defaultIo): Command {
+/** `outcome.exitCode` carries a non-error exit code (3: nothing found) out of an action. */
+export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number } = { exitCode: 0 }): Command {
   const program = new Command('huurwacht')
     .description('Huurwacht: runs the rent-arrears procedure of a housing corporation (P1 ... P4.b).')
     .option('--config <file>', 'configuration file (default: $HUURWACHT_CONFIG, else ./huurwacht.yml)')
@@ -81,7 +82,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     const { config } = loadConfig({ file: globals().config, env: io.env });
     const database = await openDatabase({
       url: io.env.DATABASE_URL || undefined,
-      dataDir: globals().data ?? io.env.HUURWACHT_DATA ?? './data',
+      // `||`: an empty HUURWACHT_DATA must not put a database cluster in the working directory.
+      dataDir: globals().data || io.env.HUURWACHT_DATA || './data',
     });
     try {
       await syncTeams(database.db, config);
@@ -142,7 +144,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         if (matches.length !== 1) {
           if (options.json) io.out(JSON.stringify({ query, matches }, null, 2));
           else io.out(formatMatchList(query, matches));
-          if (matches.length === 0) process.exitCode = 3;
+          if (matches.length === 0) outcome.exitCode = 3;
           return;
         }
         const dossier = await loadDossier(database.db, matches[0]!.contractId, options.date ?? todayInAmsterdam());
@@ -185,24 +187,24 @@ export function buildProgram(io: CliIo = defaultIo): Command {
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+  const outcome = { exitCode: 0 };
+  const program = buildProgram(io, outcome);
+  let code: number;
   try {
     await program.parseAsync(argv);
-    return Number(process.exitCode ?? 0);
+    code = outcome.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
-      process.exitCode = err.exitCode;
-      return err.exitCode;
-    }
-    if (isUserError(err)) {
-      io.err(err.message);
+      code = err.exitCode;
     } else {
-      io.err(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      io.err(isUserError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+      code = err instanceof ImportFailedError ? 2 : 1;
     }
-    process.exitCode = err instanceof ImportFailedError ? 2 : 1;
-    return Number(process.exitCode);
   }
+  // Not process.exit(): open handles (the database) close first, and output is flushed.
+  process.exitCode = code;
+  return code;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

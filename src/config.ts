@@ -16,7 +16,7 @@ const euro = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return cents;
 });
 
-const teamSchema = z.object({
+const teamSchema = z.strictObject({
   key: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a short lower-case key (noord, oost-2)'),
   name: z.string().min(1),
   channel: channelId,
@@ -24,7 +24,7 @@ const teamSchema = z.object({
 });
 
 const mtSchema = z
-  .object({
+  .strictObject({
     channel: channelId,
     members: z.array(userId).default([]),
     usergroup: z
@@ -43,7 +43,7 @@ const mtSchema = z
     path: ['quorum'],
   });
 
-const contactSchema = z.object({
+const contactSchema = z.strictObject({
   name: z.string().min(1),
   address: z.string().default(''),
   phone: z.string().default(''),
@@ -68,7 +68,7 @@ export const configSchema = z
     probationYears: z.number().int().min(1).default(2), // P4.a.1
     paidBeforeEvictionHours: z.number().int().min(0).default(24), // P4.a
     holidays: z
-      .object({
+      .strictObject({
         // Good Friday and Liberation Day are not generally paid days off in the Netherlands.
         goodFriday: z.boolean().default(false),
         liberationDay: z.boolean().default(false),
@@ -77,7 +77,7 @@ export const configSchema = z
     teams: z.array(teamSchema).default([]),
     mt: mtSchema.optional(),
     letters: z
-      .object({
+      .strictObject({
         sender: contactSchema,
         debtHelp: contactSchema,
       })
@@ -122,7 +122,12 @@ export function parseConfig(raw: unknown, source = 'configuration'): Config {
   if (!result.success) {
     throw new ConfigError(
       source,
-      result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`),
+      result.error.issues.flatMap((issue) =>
+        // Name each unknown key by its own path: `mt.voteTermWorkday: unknown key`.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => `${issuePath([...issue.path, key])}: unknown key`)
+          : [`${issuePath(issue.path)}: ${issue.message}`],
+      ),
     );
   }
   return result.data;

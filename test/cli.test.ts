@@ -290,7 +290,7 @@ describe('invalid configuration', () => {
         expect.stringMatching(/^ {2}- detectionWorkday: /),
         '  - teams[1].channel: expected a Slack channel id (C0123456789)',
         '  - mt.members: expected members or a usergroup',
-        expect.stringContaining('"slackToken"'),
+        expect.stringContaining('slackToken: unknown key'),
       ]),
     );
     expect(lines).toHaveLength(6);

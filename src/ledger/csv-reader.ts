@@ -49,7 +49,23 @@ export interface CsvFile {
  */
 export async function openCsv(file: string, required: readonly string[], problems: ImportProblems): Promise<CsvFile | null> {
   const name = basename(file);
-  const delimiter = await detectDelimiter(file);
+  let delimiter: Delimiter;
+  try {
+    delimiter = await detectDelimiter(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'bestand niet gevonden'
+        : code === 'EISDIR'
+          ? 'dit is een map, geen bestand'
+          : code === 'EACCES'
+            ? 'geen leesrechten'
+            : null;
+    if (!reason) throw err;
+    problems.add(0, null, `${reason} (${file})`);
+    return null;
+  }
   const hash = createHash('sha256');
   const hashing = new Transform({
     transform(chunk: Buffer, _enc, done) {

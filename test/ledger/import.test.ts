@@ -380,6 +380,11 @@ describe('ledger.csv', () => {
     expect(await count('ledger_entries')).toBe(0);
   });
 
+  it('refuses a file that does not exist with a clear message, not a stack trace', async () => {
+    const err = await expectImportError(importLedger(database, `${files.dir}/bestaat-niet.csv`));
+    expect(err.message).toContain('bestand niet gevonden');
+  });
+
   it('refuses an empty file', async () => {
     const err = await expectImportError(importLedger(database, files.write('empty.csv', '')));
     expect(err.message).toContain('het bestand is leeg');
