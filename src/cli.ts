@@ -13,6 +13,7 @@ import { ImportFailedError } from './ledger/import-errors.js';
 import { importLedger, type ImportResult } from './ledger/import-ledger.js';
 import { importTenancies } from './ledger/import-tenancies.js';
 import { runDemo } from './demo/demo.js';
+import { exportSignals } from './cases/signal-export.js';
 import { DailyRunRefused, runDaily } from './daily/daily-run.js';
 import { formatDailyReport } from './daily/daily-report-text.js';
 
@@ -163,6 +164,28 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
       await withDatabase(async (database, config) => {
         const report = await runDaily(database, config, { date: options.date ?? todayInAmsterdam(), dryRun: options.dryRun });
         io.out(options.json ? JSON.stringify(report, null, 2) : formatDailyReport(report));
+      });
+    });
+
+  program
+    .command('export')
+    .description('Exports for other systems.')
+    .command('signals')
+    .description("The month's early-signalling report for the municipality (P2.a.2): contact details and arrears; marks them reported.")
+    .requiredOption('--month <YYYY-MM>', 'the report month')
+    .option('--out <file>', 'the CSV file to write (default vroegsignalering-YYYY-MM.csv)')
+    .option('--date <date>', 'the report date (YYYY-MM-DD; default today in Amsterdam)', isoDateArg)
+    .action(async (options: { month: string; out?: string; date?: string }) => {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.month)) throw new UsageError('--month: verwacht JJJJ-MM');
+      await withDatabase(async (database, config) => {
+        const result = await exportSignals(database, config, {
+          month: options.month,
+          date: options.date ?? todayInAmsterdam(),
+          out: options.out ?? `vroegsignalering-${options.month}.csv`,
+          actor: cliActor(),
+        });
+        io.out(`${result.file}: ${result.rows} meldingen (${result.newlyReported} nieuw gemeld)`);
+        for (const w of result.waiting) io.out(`  nog niet gemeld: ${w.contractId} (ontbreekt: ${w.missing.join(', ')})`);
       });
     });
 

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { ArrearsRules } from './arrears.js';
 import type { HolidayOptions, IsoDate } from './calendar.js';
 import type { Cents } from './money.js';
+import type { SignalState } from './signal.js';
 
 /**
  * The facts a case carries, stored as JSON with the case. The events are its history; this is
@@ -56,8 +57,30 @@ export interface VoteFacts {
   ballots: Record<string, Ballot>;
 }
 
+/**
+ * What was agreed in the conversation (P2.a), for the confirmation letter (P2.a.4). Only yes/no
+ * facts: the cause the tenant told (P2.a.1) may touch on health, so it is kept as a note event.
+ */
+export interface AgreementFacts {
+  agreedOn: IsoDate;
+  /** Where the conversation took place: at the office or on the phone, or during a home visit (P2.d.1). */
+  via: 'conversation' | 'home_visit';
+  /** P2.b: the arrears the letter states. */
+  arrearsCents: Cents;
+  /** P2.a.2: the tenant agreed to the meldingsformulier. */
+  referralConsent: boolean;
+  /** P2.a.3: collection, bailiff and eviction were explained. */
+  consequencesExplained: true;
+  /** P2.b.1–4 */
+  obligations: { noNewArrears: boolean; registerWithAid: boolean; reportRegistration: boolean; paymentArrangement: boolean };
+  /** P2.c.1–4 */
+  commitments: { passDetailsOn: boolean; noCollection: boolean; noInterest: boolean; acceptArrangement: boolean };
+}
+
 export interface CaseState {
   letter?: ReminderLetter;
+  /** The agreements of the last conversation (P2.a.4). */
+  agreement?: AgreementFacts;
   /** When the case entered `contact` (P2): a conversation must follow. */
   contactSince?: IsoDate;
   /** The last conversation recorded (P2.a). */
@@ -79,6 +102,8 @@ export interface CaseState {
   mtDecision?: { on: IsoDate; outcome: 'approved' | 'rejected' | 'no_quorum'; kind: VoteFacts['kind'] };
   verdict?: { verdictOn: IsoDate; evictionOn: IsoDate; amountCents: Cents; first: boolean; payBy: IsoDate };
   hold?: { reason: HoldReason; since: IsoDate; until: IsoDate; note?: string };
+  /** Early signalling to the municipality (P2.a.2; Besluit gemeentelijke schuldhulpverlening art. 2). */
+  signal?: SignalState;
   /** The case opened while the tenancy was on probation (P4.a.3). */
   duringProbation?: boolean;
   /** Set when the case closes as `postponed` (P4.a.1). */

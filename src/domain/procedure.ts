@@ -5,6 +5,7 @@ import { collectionCostsCents, reminderLetterTerms } from './collection-costs.js
 import { isArrangementBroken } from './arrangement.js';
 import { formatEuro, formatMonthsNl } from './money.js';
 import { decide } from './vote.js';
+import { markNoReaction, NO_SIGNAL, offer, type SignalState } from './signal.js';
 
 /**
  * The procedure as a pure state machine: given one tenancy's facts on one day, the transitions
@@ -80,8 +81,36 @@ export function evaluateDay(date: IsoDate, tenancy: TenancyDay, open: OpenCase |
     const opened = openCase(date, tenancy, rules);
     return opened ? [opened] : [];
   }
-  const t = progressCase(date, tenancy, open, rules);
-  return t ? [t] : [];
+  // The tenant's silence on the letter's offer is a fact of its own (P2.a.2); it rides along
+  // with a stage change that day, or is recorded alone.
+  const signalled = noReactionDue(open, date);
+  const t = progressCase(date, tenancy, signalled ?? open, rules);
+  if (t) return [t];
+  if (!signalled) return [];
+  return [
+    {
+      type: 'update',
+      stage: open.stage,
+      event: 'signal_no_reaction',
+      clause: 'P2.a.2',
+      summary: `Geen reactie op het aanbod in de 14-dagenbrief (termijn tot ${formatDutchDate(open.state.letter!.termEndsOn)}): de gegevens mogen naar de gemeente (vroegsignalering)`,
+      state: signalled.state,
+    },
+  ];
+}
+
+function noReactionDue(open: OpenCase, date: IsoDate): OpenCase | null {
+  const { signal, letter } = open.state;
+  if (signal?.state !== 'offered' || !letter || date <= letter.termEndsOn) return null;
+  const result = markNoReaction(signal, date, letter.termEndsOn);
+  return result.ok ? { ...open, state: { ...open.state, signal: result.state } } : null;
+}
+
+/** The 14-day letter offers to pass the contact details to the municipality (Besluit art. 2 sub d). */
+function offeredSignal(date: IsoDate): SignalState {
+  const result = offer(NO_SIGNAL, date);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.state;
 }
 
 function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Transition | null {
@@ -94,6 +123,9 @@ function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Tr
     const state: CaseState = {
       duringProbation: true,
       escalation: { since: date, reason: 'nieuwe achterstand tijdens de proeftijd' },
+      // The letter is still what makes collection costs due (art. 6:96 lid 6 BW).
+      letter: reminderLetter(date, month.balanceCents, rules),
+      signal: offeredSignal(date),
     };
     return {
       type: 'open',
@@ -106,7 +138,7 @@ function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Tr
 
   if (month.lateBefore) {
     // P2: paid late two months in a row: contact straight away.
-    const state: CaseState = { contactSince: date, letter: reminderLetter(date, month.balanceCents, rules) };
+    const state: CaseState = { contactSince: date, letter: reminderLetter(date, month.balanceCents, rules), signal: offeredSignal(date) };
     return {
       type: 'open',
       to: 'contact',
@@ -116,7 +148,7 @@ function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Tr
     };
   }
 
-  const state: CaseState = { letter: reminderLetter(date, month.balanceCents, rules) };
+  const state: CaseState = { letter: reminderLetter(date, month.balanceCents, rules), signal: offeredSignal(date) };
   return {
     type: 'open',
     to: 'reminder',

@@ -1,6 +1,7 @@
 import type { CaseStage, ClosedReason } from '../db/schema.js';
 import { formatDutchDate } from '../domain/calendar.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
+import type { SignalStatus, SummonsWindowStatus } from '../domain/signal.js';
 import type { Dossier, TenancyMatch } from './dossier.js';
 import { formatPostcode } from './dossier.js';
 
@@ -72,12 +73,36 @@ export function formatDossierText(d: Dossier): string {
   } else {
     lines.push('Geen zaak: deze huurovereenkomst heeft nooit in de achterstandsprocedure gezeten.');
   }
+  if (d.earlySignal) lines.push(`Vroegsignalering: ${signalText(d.earlySignal)}`);
   lines.push('');
   lines.push(d.events.length > 0 ? 'Tijdlijn:' : 'Tijdlijn: nog geen gebeurtenissen.');
   for (const e of d.events) {
     lines.push(`  ${formatDutchDate(e.on)}  ${e.clause ? `[${e.clause}] ` : ''}${e.summary} (${e.actor})`);
   }
   return lines.join('\n');
+}
+
+const SIGNAL_LABELS: Record<SignalStatus, string> = {
+  none: 'nog niet aangeboden',
+  offered: 'aangeboden',
+  objected: 'bezwaar gemaakt: geen melding',
+  agreed: 'akkoord met melding',
+  no_reaction: 'geen reactie: melding mag',
+  reported: 'gemeld',
+};
+const WINDOW_LABELS: Record<SummonsWindowStatus, string> = {
+  not_reported: '',
+  too_early: ' (nog geen 2 maanden: dagvaarden kan nog niet)',
+  ok: ' (2 tot 6 maanden geleden: dagvaarden kan)',
+  too_late: ' (meer dan 6 maanden geleden)',
+};
+
+/** One line on early signalling; the report date decides when a summons may follow. */
+export function signalText(s: NonNullable<Dossier['earlySignal']>): string {
+  const parts = [SIGNAL_LABELS[s.state]];
+  if (s.offeredOn) parts.push(`aangeboden ${formatDutchDate(s.offeredOn)}`);
+  if (s.reportedOn) parts.push(`gemeld bij gemeente ${formatDutchDate(s.reportedOn)}${WINDOW_LABELS[s.summonsWindow]}`);
+  return parts.join(' · ');
 }
 
 export function formatMatchList(query: string, matches: TenancyMatch[]): string {

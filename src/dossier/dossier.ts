@@ -6,6 +6,7 @@ import { monthsInArrears } from '../domain/money.js';
 import { DEFAULT_HOLIDAYS } from '../domain/calendar.js';
 import type { CaseState } from '../domain/case-state.js';
 import { nextStep } from '../domain/next-step.js';
+import { summonsWindowStatus, type SignalState, type SummonsWindowStatus } from '../domain/signal.js';
 
 /** The JSON shape of DATA-FORMATS.md (`huurwacht dossier --json`); fields may be added, never changed. */
 export interface Dossier {
@@ -26,6 +27,8 @@ export interface Dossier {
   monthsInArrears: number;
   probationUntil: IsoDate | null;
   ledger: LedgerSummary;
+  /** Early signalling to the municipality (P2.a.2) of the latest case; the report date matters to the court. */
+  earlySignal: (SignalState & { summonsWindow: SummonsWindowStatus }) | null;
   case: DossierCase | null;
   events: DossierEvent[];
 }
@@ -232,6 +235,9 @@ export async function loadDossier(executor: Executor, contractId: string, asOf: 
       lastPaymentCents: lastPayment?.amount ?? null,
       months: months.map((m) => ({ month: m.month, chargedCents: m.charged, paidCents: m.paid, balanceCents: m.balance })),
     },
+    earlySignal: caseRow?.state.signal
+      ? { ...caseRow.state.signal, summonsWindow: summonsWindowStatus(caseRow.state.signal.reportedOn, asOf) }
+      : null,
     case: caseRow
       ? {
           stage: caseRow.stage,
