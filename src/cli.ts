@@ -13,6 +13,8 @@ import { ImportFailedError } from './ledger/import-errors.js';
 import { importLedger, type ImportResult } from './ledger/import-ledger.js';
 import { importTenancies } from './ledger/import-tenancies.js';
 import { runDemo } from './demo/demo.js';
+import { createDailyJob, startScheduler } from './daily/scheduler.js';
+import { jsonLogger } from './log.js';
 import { exportSignals } from './cases/signal-export.js';
 import { DailyRunRefused, runDaily } from './daily/daily-run.js';
 import { formatDailyReport } from './daily/daily-report-text.js';
@@ -151,6 +153,26 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
         const dossier = await loadDossier(database.db, matches[0]!.contractId, options.date ?? todayInAmsterdam());
         if (!dossier) throw new UsageError(`Huurovereenkomst ${matches[0]!.contractId} is niet gevonden.`);
         io.out(options.json ? JSON.stringify(dossier, null, 2) : formatDossierText(dossier));
+      });
+    });
+
+  program
+    .command('start')
+    .description('Run Huurwacht as a service: the daily run at dailyRunAt (Europe/Amsterdam) on working days, until SIGTERM or SIGINT.')
+    .action(async () => {
+      await withDatabase(async (database, config) => {
+        const log = jsonLogger((line) => io.out(line));
+        const job = createDailyJob({ run: (date) => runDaily(database, config, { date }), log });
+        const scheduler = startScheduler(config, job, log);
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            log.info('stopping: finishing the run in progress', { signal });
+            void scheduler.stop().then(resolve);
+          };
+          process.once('SIGTERM', () => stop('SIGTERM'));
+          process.once('SIGINT', () => stop('SIGINT'));
+        });
+        log.info('stopped');
       });
     });
 
