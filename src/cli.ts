@@ -221,12 +221,20 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
     .option('--seed <n>', 'random seed (same seed, same portfolio)', positiveInt, 1)
     .option('--end-month <YYYY-MM>', 'last month of the ledger (default: the current month)')
     .option('--keep <dir>', 'keep the generated CSV files and the embedded database in this directory')
-    .action(async (options: { tenancies: number; months: number; seed: number; endMonth?: string; keep?: string }) => {
-      if (options.endMonth && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.endMonth)) {
-        throw new UsageError('--end-month: verwacht JJJJ-MM');
-      }
-      await runDemo({ ...options, out: io.out });
-    });
+    .option(
+      '--procedure-months <n>',
+      'run the procedure day by day over the last N months (0: skip)',
+      (v) => (v === '0' ? 0 : positiveInt(v)),
+      3,
+    )
+    .action(
+      async (options: { tenancies: number; months: number; seed: number; endMonth?: string; keep?: string; procedureMonths: number }) => {
+        if (options.endMonth && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.endMonth)) {
+          throw new UsageError('--end-month: verwacht JJJJ-MM');
+        }
+        await runDemo({ ...options, out: io.out });
+      },
+    );
 
   return program;
 }

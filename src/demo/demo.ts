@@ -8,7 +8,8 @@ import { openDatabase, queryRows, type Executor } from '../db/client.js';
 import { arrearsForMonth } from '../db/arrears.js';
 import { syncTeams } from '../db/teams.js';
 import { detectionDay, type ArrearsRules } from '../domain/arrears.js';
-import { formatDutchDate, formatDutchLongDate, todayInAmsterdam } from '../domain/calendar.js';
+import { addDays, addMonths, firstOfMonth, formatDutchDate, formatDutchLongDate, todayInAmsterdam } from '../domain/calendar.js';
+import { runProcedureSpan } from './demo-run.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
 import { formatPostcode } from '../dossier/dossier.js';
 import { importLedger } from '../ledger/import-ledger.js';
@@ -22,6 +23,8 @@ export interface DemoOptions {
   endMonth?: string;
   /** Keep CSVs and the embedded database here; otherwise everything is thrown away. */
   keep?: string;
+  /** Run the procedure day by day over the last N months of the ledger (0: skip). */
+  procedureMonths?: number;
   out: (text: string) => void;
 }
 
@@ -79,6 +82,22 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         `Geïmporteerd: ${tenancyImport.inserted} huurovereenkomsten en ${ledgerImport.inserted} boekingen in ${seconds} s (${database.kind}).`,
       );
       await printSummary(database.db, config, endMonth, out);
+      const months = options.procedureMonths ?? 3;
+      if (months > 0) {
+        const [year, month] = endMonth.split('-').map(Number) as [number, number];
+        const from = addMonths(firstOfMonth(year, month), -(Math.min(months, options.months) - 1));
+        const to = addDays(addMonths(firstOfMonth(year, month), 1), -1);
+        out('');
+        out(
+          `De procedure, werkdag voor werkdag van ${formatDutchDate(from)} tot en met ${formatDutchDate(to)}: wat Huurwacht in Slack zou posten`,
+        );
+        const span = await runProcedureSpan(database, config, { from, to }, out);
+        out('');
+        const stages = Object.entries(span.byStage)
+          .map(([stage, n]) => `${stage} ${n}`)
+          .join(' · ');
+        out(`${span.days} werkdagen · ${span.transitions} overgangen (${stages}) · ${span.messages} Slack-berichten in de outbox`);
+      }
     } finally {
       await database.close();
     }
