@@ -113,6 +113,9 @@ const DIGEST_LABELS: Record<OpenStage, string> = {
   verdict: 'vonnis',
 };
 
+// The text stays short enough to read at a glance; the full list is in the payload.
+const DIGEST_DUE_SHOWN = 8;
+
 /** One digest per team per working day: counts per stage, today's letters, what is due. */
 export async function buildTeamDigests(executor: Executor, date: IsoDate, config: Config): Promise<TeamDigest[]> {
   const rows = await queryRows<{ team_key: string; stage: OpenStage; n: number; letters: string[] | null; due: TeamDigest['due'] | null }>(
@@ -137,7 +140,10 @@ export async function buildTeamDigests(executor: Executor, date: IsoDate, config
       `${team.name} · ${formatDutchLongDate(date)}`,
       `Nieuwe 14-dagenbrieven: ${newLetters.length}${parts.length ? ` · ${parts.join(' · ')}` : ''}`,
       due.length
-        ? `Vandaag: ${due.map((d) => `${d.contractId} ${DIGEST_LABELS[d.stage]}${d.overdue ? ' (verlopen)' : ''}`).join(' · ')}`
+        ? `Vandaag: ${due
+            .slice(0, DIGEST_DUE_SHOWN)
+            .map((d) => `${d.contractId} ${DIGEST_LABELS[d.stage]}${d.overdue ? ' (verlopen)' : ''}`)
+            .join(' · ')}${due.length > DIGEST_DUE_SHOWN ? ` · en nog ${due.length - DIGEST_DUE_SHOWN}` : ''}`
         : 'Vandaag: geen taken',
     ].join('\n');
     digests.push({ team: team.key, teamName: team.name, date, counts, newLetters, due, text });
