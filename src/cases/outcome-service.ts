@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LOCK_KEYS } from '../db/lock-keys.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { balancesOn } from '../db/arrears.js';
@@ -23,7 +24,12 @@ import { enqueueCaseMessages } from './messages.js';
  */
 
 export interface ActionOptions {
-  /** Unique per user action, e.g. the Slack view id of the submitted modal or the action's trigger id. */
+  /**
+   * Names one user action; a second call with it changes nothing. A modal: its `view.id` (a retried
+   * submission repeats it). A card button: action, case and the card's version from the outbox
+   * payload, so a double click on the same card is one action. Never the bare Slack `action_id`:
+   * it is the same for every click on that button.
+   */
   key: string;
   /** The day it happened; default today in Amsterdam. */
   date?: IsoDate;
@@ -160,11 +166,6 @@ function parse<S extends z.ZodType>(schema: S, raw: unknown): Parsed<z.output<S>
 
 // ---------------------------------------------------------------------------
 
-// Must equal RUN_LOCK_KEY in src/daily/daily-run.ts: the run reads every case without locking it
-// and writes its transitions later, so an outcome committed in between would be overwritten.
-// Holding this key shared makes outcomes wait for a running day, and the run wait for them.
-const DAILY_RUN_LOCK_KEY = 7_231_003;
-
 interface TenancyRow {
   contract_id: string;
   team_key: string;
@@ -277,7 +278,9 @@ export function createOutcomeService({ database, config, isMtMember }: OutcomeSe
         }
       }
 
-      await tx.execute(sql`select pg_advisory_xact_lock_shared(${DAILY_RUN_LOCK_KEY})`);
+      // The run reads every case without locking it and writes later: an outcome committed in
+      // between would be overwritten. Shared, this waits for a running day and the run waits for us.
+      await tx.execute(sql`select pg_advisory_xact_lock_shared(${LOCK_KEYS.dailyRun})`);
       const [row] = await queryRows<CaseRow>(
         tx,
         sql`select id, stage, opened_on::text as opened_on, stage_since::text as stage_since, state

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LOCK_KEYS } from '../db/lock-keys.js';
 import type { Config } from '../config.js';
 import { applyTransitions, loadOpenCases, stageAfter, type PendingTransition } from '../cases/case-store.js';
 import { buildTeamDigests, enqueueCaseMessages, enqueueDigests } from '../cases/messages.js';
@@ -24,9 +25,6 @@ export interface DailyRunReport {
 }
 
 export class DailyRunRefused extends Error {}
-
-// All runs of one database queue on this key: two processes never run a day at the same time.
-const RUN_LOCK_KEY = 7_231_003;
 
 class DryRunRollback extends Error {}
 
@@ -101,7 +99,7 @@ async function pendingDays(database: Database, date: IsoDate, rules: ProcedureRu
 }
 
 async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRules, report: DailyRunReport, options: DailyRunOptions) {
-  await tx.execute(sql`select pg_advisory_xact_lock(${RUN_LOCK_KEY})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.dailyRun})`);
   // Another process may have run this day while we waited for the lock.
   const [already] = await queryRows<{ n: number }>(tx, sql`select count(*)::int8 as n from daily_runs where run_date >= ${day}::date`);
   if (already && already.n > 0) {

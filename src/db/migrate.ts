@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { LOCK_KEYS } from './lock-keys.js';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -9,9 +10,6 @@ import type { Database } from './client.js';
 
 // Same relative path from src/db and dist/db.
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
-
-// Arbitrary but fixed: every Huurwacht process migrating one server queues on this key.
-const MIGRATION_LOCK_KEY = 7_231_001;
 
 /**
  * Applies pending migrations; idempotent. drizzle's migrator takes no lock, so on PostgreSQL
@@ -27,11 +25,11 @@ export async function migrateDatabase(database: Database, url?: string): Promise
   if (!url) throw new Error('migrateDatabase: a PostgreSQL database needs its URL');
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await sql`select pg_advisory_lock(${LOCK_KEYS.migrations})`;
     try {
       await migratePostgres(drizzlePostgres({ client: sql }), { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+      await sql`select pg_advisory_unlock(${LOCK_KEYS.migrations})`;
     }
   } finally {
     await sql.end({ timeout: 5 });

@@ -99,7 +99,7 @@ export interface CaseState {
   };
   bailiff?: { handedOn: IsoDate; termEndsOn: IsoDate };
   vote?: VoteFacts;
-  mtDecision?: { on: IsoDate; outcome: 'approved' | 'rejected' | 'no_quorum'; kind: VoteFacts['kind'] };
+  mtDecision?: { on: IsoDate; outcome: 'approved' | 'rejected' | 'no_quorum'; kind: VoteFacts['kind']; ballots: Record<string, Ballot> };
   verdict?: { verdictOn: IsoDate; evictionOn: IsoDate; amountCents: Cents; first: boolean; payBy: IsoDate };
   hold?: { reason: HoldReason; since: IsoDate; until: IsoDate; note?: string };
   /** Early signalling to the municipality (P2.a.2; Besluit gemeentelijke schuldhulpverlening art. 2). */

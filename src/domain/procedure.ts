@@ -308,7 +308,8 @@ export function closeVote(open: OpenCase, date: IsoDate, rules: ProcedureRules, 
   if (!vote) return null;
   const result = decide(vote.ballots, { quorum: rules.mtQuorum, members: rules.mtMembers }, { termPassed });
   if (result.status === 'open') return null;
-  const state: CaseState = { ...open.state, mtDecision: { on: date, outcome: result.status, kind: vote.kind } };
+  // The ballots stay with the decision: who voted how is part of the evidence.
+  const state: CaseState = { ...open.state, mtDecision: { on: date, outcome: result.status, kind: vote.kind, ballots: vote.ballots } };
   delete state.vote;
   const tally = Object.values(vote.ballots);
   const count = (b: string) => tally.filter((x) => x === b).length;

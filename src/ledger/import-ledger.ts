@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LOCK_KEYS } from '../db/lock-keys.js';
 import { z } from 'zod';
 import { queryRows, type Database, type Tx } from '../db/client.js';
 import { copyInto, copyLine } from '../db/copy.js';
@@ -50,9 +51,6 @@ export interface LedgerImportOptions {
 
 const MAX_BATCHES_QUEUED = 2;
 
-// Serialises imports on PostgreSQL; a second import waits for the first to commit.
-const IMPORT_LOCK_KEY = 7_231_002;
-
 /**
  * Imports an ERP ledger export whole or not at all: one transaction, every problem of the file
  * reported together. Rows stream through in batches, each one set-based statement that checks
@@ -65,7 +63,7 @@ export async function importLedger(database: Database, file: string, options: Le
   if (!csv) throw new ImportFailedError(problems);
 
   return database.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK_KEY})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.import})`);
     const [record] = await tx
       .insert(imports)
       .values({ kind: 'ledger', fileName: csv.name, sha256: 'pending', rows: 0, inserted: 0, skipped: 0 })

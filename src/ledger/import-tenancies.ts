@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { LOCK_KEYS } from '../db/lock-keys.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { queryRows, type Database, type Tx } from '../db/client.js';
@@ -80,8 +81,6 @@ export interface TenancyImportOptions {
   today?: IsoDate;
 }
 
-const IMPORT_LOCK_KEY = 7_231_002;
-
 /**
  * Imports the ERP's tenancies export whole or not at all. New tenancies are added; a known one
  * whose data changed (rent, end date, tenants, ...) is updated in place and the change becomes an
@@ -101,7 +100,7 @@ export async function importTenancies(
   const teamKeys = new Set(config.teams.map((t) => t.key));
 
   return database.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK_KEY})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.import})`);
     await syncTeams(tx, config);
     const [record] = await tx
       .insert(imports)
