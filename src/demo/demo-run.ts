@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { queryRows, type Database } from '../db/client.js';
 import { runDaily } from '../daily/daily-run.js';
-import { addDays, formatDutchLongDate, isWorkingDay, type IsoDate } from '../domain/calendar.js';
+import { addDays, formatDutchDate, formatDutchLongDate, isWorkingDay, type IsoDate } from '../domain/calendar.js';
 import type { TeamDigest } from '../cases/messages.js';
 
 interface OutboxMessage {
@@ -15,9 +15,13 @@ interface OutboxMessage {
 
 export interface SpanSummary {
   days: number;
+  /** Transitions made by the daily run. */
   transitions: number;
+  /** Outcomes recorded by the (simulated) teams and MT. */
+  teamActions: number;
   messages: number;
-  byStage: Record<string, number>;
+  /** Where every case ended up: its stage, or `closed:<reason>`. */
+  cases: Record<string, number>;
 }
 
 /**
@@ -33,7 +37,7 @@ export async function runProcedureSpan(
   beforeDay?: (day: IsoDate) => Promise<void>,
 ): Promise<SpanSummary> {
   const maxCards = span.maxCardsPerTeam ?? 4;
-  const summary: SpanSummary = { days: 0, transitions: 0, messages: 0, byStage: {} };
+  const summary: SpanSummary = { days: 0, transitions: 0, teamActions: 0, messages: 0, cases: {} };
   let lastId = await maxOutboxId(database);
   for (let day = span.from; day <= span.to; day = addDays(day, 1)) {
     if (!isWorkingDay(day, config.holidays)) continue;
@@ -41,7 +45,6 @@ export async function runProcedureSpan(
     const report = await runDaily(database, config, { date: day });
     summary.days++;
     summary.transitions += report.transitions.length;
-    for (const t of report.transitions) summary.byStage[t.to] = (summary.byStage[t.to] ?? 0) + 1;
     const messages = await queryRows<OutboxMessage>(
       database.db,
       sql`select id, kind, channel, payload from outbox where id > ${lastId} order by id`,
@@ -66,9 +69,19 @@ export async function runProcedureSpan(
     }
     for (const vote of cards.filter((c) => c.kind === 'mt_vote')) {
       const p = vote.payload as { contractId: string; closesOn: string };
-      out(`  #MT: stemming over ontruimingsprocedure ${p.contractId}, sluit ${p.closesOn}`);
+      out(`  #MT: stemming over de ontruimingsprocedure voor ${p.contractId}, sluit ${formatDutchDate(p.closesOn)}`);
     }
   }
+  const [actions] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int8 as n from case_events where actor <> 'system' and "on" between ${span.from}::date and ${span.to}::date`,
+  );
+  summary.teamActions = actions?.n ?? 0;
+  const cases = await queryRows<{ state: string; n: number }>(
+    database.db,
+    sql`select coalesce('closed:' || closed_reason, stage) as state, count(*)::int8 as n from cases group by 1 order by 2 desc`,
+  );
+  for (const c of cases) summary.cases[c.state] = c.n;
   return summary;
 }
 

@@ -10,6 +10,7 @@ import { syncTeams } from '../db/teams.js';
 import { detectionDay, type ArrearsRules } from '../domain/arrears.js';
 import { addDays, addMonths, firstOfMonth, formatDutchDate, formatDutchLongDate, todayInAmsterdam } from '../domain/calendar.js';
 import { runProcedureSpan } from './demo-run.js';
+import { simulateTeams } from './team-simulation.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
 import { formatPostcode } from '../dossier/dossier.js';
 import { importLedger } from '../ledger/import-ledger.js';
@@ -91,12 +92,15 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         out(
           `De procedure, werkdag voor werkdag van ${formatDutchDate(from)} tot en met ${formatDutchDate(to)}: wat Huurwacht in Slack zou posten`,
         );
-        const span = await runProcedureSpan(database, config, { from, to }, out);
+        const span = await runProcedureSpan(database, config, { from, to }, out, simulateTeams(database, config));
         out('');
-        const stages = Object.entries(span.byStage)
-          .map(([stage, n]) => `${stage} ${n}`)
+        const cases = Object.entries(span.cases)
+          .map(([state, n]) => `${state} ${n}`)
           .join(' · ');
-        out(`${span.days} werkdagen · ${span.transitions} overgangen (${stages}) · ${span.messages} Slack-berichten in de outbox`);
+        out(
+          `${span.days} werkdagen · ${span.transitions} overgangen door de dagelijkse run · ${span.teamActions} acties van teams en MT · ${span.messages} Slack-berichten in de outbox`,
+        );
+        out(`Zaken nu: ${cases}`);
       }
     } finally {
       await database.close();
