@@ -229,3 +229,23 @@ export const dailyRuns = pgTable('daily_runs', {
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }).notNull(),
   finishedAt: now('finished_at'),
 });
+
+/**
+ * Where a case's Slack messages live: its card in the team channel (updated in place, its thread
+ * is the case's discussion) and its MT vote. Written by the outbox worker when Slack answers.
+ */
+export const slackMessages = pgTable(
+  'slack_messages',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    kind: text('kind').$type<'card' | 'vote'>().notNull(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    /** The outbox row that created it; the recovery after a crash looks messages up by this key. */
+    outboxKey: text('outbox_key').notNull(),
+    createdAt: now('created_at'),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.kind] }), uniqueIndex('slack_messages_channel_ts').on(t.channel, t.ts)],
+);
