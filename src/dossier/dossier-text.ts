@@ -1,7 +1,7 @@
 import type { CaseStage, ClosedReason } from '../db/schema.js';
 import { formatDutchDate } from '../domain/calendar.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
-import type { SignalStatus, SummonsWindowStatus } from '../domain/signal.js';
+import type { SummonsWindowStatus } from '../domain/signal.js';
 import type { Dossier, TenancyMatch } from './dossier.js';
 import { formatPostcode } from './dossier.js';
 
@@ -77,19 +77,11 @@ export function formatDossierText(d: Dossier): string {
   lines.push('');
   lines.push(d.events.length > 0 ? 'Tijdlijn:' : 'Tijdlijn: nog geen gebeurtenissen.');
   for (const e of d.events) {
-    lines.push(`  ${formatDutchDate(e.on)}  ${e.clause ? `[${e.clause}] ` : ''}${e.summary} (${e.actor})`);
+    lines.push(`  ${formatDutchDate(e.on)}  ${e.clause ? `[${e.clause}] ` : ''}${e.summary} (${e.actor})${e.text ? `: ${e.text}` : ''}`);
   }
   return lines.join('\n');
 }
 
-const SIGNAL_LABELS: Record<SignalStatus, string> = {
-  none: 'nog niet aangeboden',
-  offered: 'aangeboden',
-  objected: 'bezwaar gemaakt: geen melding',
-  agreed: 'akkoord met melding',
-  no_reaction: 'geen reactie: melding mag',
-  reported: 'gemeld',
-};
 const WINDOW_LABELS: Record<SummonsWindowStatus, string> = {
   not_reported: '',
   too_early: ' (nog geen 2 maanden: dagvaarden kan nog niet)',
@@ -99,10 +91,21 @@ const WINDOW_LABELS: Record<SummonsWindowStatus, string> = {
 
 /** One line on early signalling; the report date decides when a summons may follow. */
 export function signalText(s: NonNullable<Dossier['earlySignal']>): string {
-  const parts = [SIGNAL_LABELS[s.state]];
-  if (s.offeredOn) parts.push(`aangeboden ${formatDutchDate(s.offeredOn)}`);
-  if (s.reportedOn) parts.push(`gemeld bij gemeente ${formatDutchDate(s.reportedOn)}${WINDOW_LABELS[s.summonsWindow]}`);
-  return parts.join(' · ');
+  const date = (d: string | null) => (d ? formatDutchDate(d) : '?');
+  switch (s.state) {
+    case 'none':
+      return 'nog niet aangeboden';
+    case 'offered':
+      return `aangeboden in de 14-dagenbrief van ${date(s.offeredOn)}`;
+    case 'objected':
+      return `huurder maakte bezwaar op ${date(s.answeredOn)}: geen melding`;
+    case 'agreed':
+      return `huurder akkoord op ${date(s.answeredOn)}: melding volgt`;
+    case 'no_reaction':
+      return `geen reactie op het aanbod van ${date(s.offeredOn)}: melding volgt`;
+    case 'reported':
+      return `gemeld bij de gemeente op ${date(s.reportedOn)}${WINDOW_LABELS[s.summonsWindow]}`;
+  }
 }
 
 export function formatMatchList(query: string, matches: TenancyMatch[]): string {

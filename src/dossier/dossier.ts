@@ -59,6 +59,11 @@ export interface DossierEvent {
   clause: string | null;
   actor: string;
   summary: string;
+  /**
+   * The text of a note (type `note`): it may hold sensitive details, so it lives only in the
+   * dossier; Slack answers and logs show the summary alone.
+   */
+  text?: string;
 }
 
 /** The next step in Dutch; a closed case has none, except the last-warning letter after P4.a. */
@@ -206,7 +211,8 @@ export async function loadDossier(executor: Executor, contractId: string, asOf: 
   );
   const events = await queryRows<DossierEvent & Record<string, unknown>>(
     executor,
-    sql`select "on"::text as "on", type, clause, actor, summary from case_events where contract_id = ${contractId} order by "on", id`,
+    sql`select "on"::text as "on", type, clause, actor, summary, case when type = 'note' then data->>'text' end as text
+        from case_events where contract_id = ${contractId} order by "on", id`,
   );
 
   const balance = totals?.balance ?? 0;
@@ -249,6 +255,6 @@ export async function loadDossier(executor: Executor, contractId: string, asOf: 
           dueOn: caseRow.due_on,
         }
       : null,
-    events,
+    events: events.map(({ text, ...e }) => (text ? { ...e, text } : e)),
   };
 }
