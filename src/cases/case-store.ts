@@ -15,6 +15,8 @@ export interface PendingTransition {
   contractId: string;
   /** Null for a transition that opens a case. */
   caseId: number | null;
+  /** When the case entered its stage: the next step's due date counts from it while the stage stays. */
+  stageSince?: IsoDate;
   transition: Transition;
 }
 
@@ -109,7 +111,9 @@ export async function applyTransitions(tx: Executor, items: PendingTransition[],
     const rows = changes.map((i) => {
       const t = i.transition;
       const stage = stageAfter(t);
-      const next = stage === 'closed' ? null : nextStep(stage, t.state, date, rules.holidays);
+      // An update keeps the stage, and the stage's deadline with it: count from when it began.
+      const since = t.type === 'update' ? (i.stageSince ?? date) : date;
+      const next = stage === 'closed' ? null : nextStep(stage, t.state, since, rules.holidays);
       return {
         id: i.caseId,
         stage,

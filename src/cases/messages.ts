@@ -57,7 +57,7 @@ export async function enqueueCaseMessages(tx: Executor, applied: AppliedTransiti
     }
     if ((t.type === 'move' || t.type === 'open') && t.to === 'mt_vote' && t.state.vote && config.mt) {
       rows.push({
-        key: `vote:${a.caseId}:${t.state.vote.openedOn}`,
+        key: `vote:${a.caseId}:${t.state.vote.kind}:${t.state.vote.openedOn}`,
         kind: 'mt_vote',
         contract_id: a.contractId,
         channel: config.mt.channel,

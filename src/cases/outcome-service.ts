@@ -301,7 +301,7 @@ export function createOutcomeService({ database, config, isMtMember }: OutcomeSe
       }
 
       const t = result.transition;
-      const [applied] = await applyTransitions(tx, [{ contractId, caseId: open.id, transition: t }], {
+      const [applied] = await applyTransitions(tx, [{ contractId, caseId: open.id, stageSince: open.stageSince, transition: t }], {
         date,
         actor,
         keyPrefix: prefix,
@@ -453,7 +453,8 @@ export function createOutcomeService({ database, config, isMtMember }: OutcomeSe
           );
           const dates = earlier.map((r) => r.verdict_on);
           if (tenancy.earlier_verdict_date) dates.push(tenancy.earlier_verdict_date);
-          return outcomes.registerVerdict(open, parsed.value, date, rules, { earlierVerdictDates: dates });
+          const balance = (await balancesOn(tx, date, { contractIds: [contractId] })).get(contractId) ?? 0;
+          return outcomes.registerVerdict(open, parsed.value, date, rules, { earlierVerdictDates: dates, balanceCents: balance });
         },
       });
     },

@@ -3,7 +3,7 @@ import { LOCK_KEYS } from '../db/lock-keys.js';
 import type { Config } from '../config.js';
 import { applyTransitions, loadOpenCases, stageAfter, type PendingTransition } from '../cases/case-store.js';
 import { buildTeamDigests, enqueueCaseMessages, enqueueDigests } from '../cases/messages.js';
-import { arrearsForMonth, balancesOn } from '../db/arrears.js';
+import { arrearsForMonth, balancesOn, verdictBalances } from '../db/arrears.js';
 import { queryRows, type Database, type Tx } from '../db/client.js';
 import { detectionDay, type MonthArrears } from '../domain/arrears.js';
 import { addDays, formatDutchDate, isWorkingDay, type IsoDate } from '../domain/calendar.js';
@@ -113,7 +113,8 @@ async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRule
     tx,
     sql`select count(*)::int8 as n from daily_runs where detection_month = ${monthKey}`,
   );
-  const detecting = day >= detectionDay(year, month, rules) && detected?.n === 0;
+  const dDay = detectionDay(year, month, rules);
+  const detecting = day >= dDay && detected?.n === 0;
   if (day === report.date) report.detectionDay = detecting;
 
   const open = await loadOpenCases(tx);
@@ -121,8 +122,26 @@ async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRule
   const months = detecting ? await arrearsForMonth(tx, year, month, rules) : [];
   const monthByContract = new Map<string, MonthArrears>(months.map((m) => [m.contractId, m]));
   const contractIds = detecting ? null : [...open.keys()];
-  const balances = await balancesOn(tx, day, contractIds ? { contractIds } : {});
+  // On D(M) itself B(day) is B(D(M)), which the month's query computed for every tenancy: no
+  // second pass over the whole ledger (bench:daily, 4.5M lines: about 0.9 s of a 3.5 s run).
+  const balances =
+    detecting && day === dDay
+      ? new Map(months.map((m) => [m.contractId, m.balanceCents]))
+      : await balancesOn(tx, day, contractIds ? { contractIds } : {});
   const tenancies = await loadTenancyFacts(tx, day, contractIds);
+  const awaitingPayment = [...open.entries()].flatMap(([contractId, c]) =>
+    c.stage === 'verdict' && c.state.verdict
+      ? [
+          {
+            contractId,
+            // A catch-up run for an earlier day must not see payments booked after that day.
+            payBy: c.state.verdict.payBy < day ? c.state.verdict.payBy : day,
+            registeredOn: c.state.verdict.registeredOn ?? c.stageSince,
+          },
+        ]
+      : [],
+  );
+  const verdicts = await verdictBalances(tx, awaitingPayment);
 
   const pending: PendingTransition[] = [];
   for (const t of tenancies) {
@@ -133,10 +152,12 @@ async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRule
       probationUntil: t.probation_until,
       balanceCents: balances.get(t.contract_id) ?? 0,
       month: monthByContract.get(t.contract_id) ?? null,
+      evicted: t.evicted,
+      verdictBalance: verdicts.get(t.contract_id),
     };
     const current = open.get(t.contract_id) ?? null;
     for (const transition of evaluateDay(day, facts, current, rules)) {
-      pending.push({ contractId: t.contract_id, caseId: current?.id ?? null, transition });
+      pending.push({ contractId: t.contract_id, caseId: current?.id ?? null, stageSince: current?.stageSince, transition });
     }
   }
 
@@ -170,6 +191,7 @@ interface TenancyFactsRow {
   monthly_rent_cents: number;
   end_date: string | null;
   probation_until: string | null;
+  evicted: boolean;
   [key: string]: unknown;
 }
 
@@ -180,7 +202,8 @@ async function loadTenancyFacts(tx: Tx, day: IsoDate, contractIds: string[] | nu
     : sql``;
   return queryRows<TenancyFactsRow>(
     tx,
-    sql`select t.contract_id, t.monthly_rent_cents, t.end_date::text as end_date, p.until::text as probation_until
+    sql`select t.contract_id, t.monthly_rent_cents, t.end_date::text as end_date, p.until::text as probation_until,
+               exists (select 1 from cases e where e.contract_id = t.contract_id and e.closed_reason = 'evicted') as evicted
         from tenancies t
         left join (
           select contract_id, max((state->>'probationUntil')::date) as until

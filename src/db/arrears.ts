@@ -119,3 +119,28 @@ function tenancyFilter(contractIds: readonly string[] | undefined): SQL {
 function contractIdArray(contractIds: readonly string[]): SQL {
   return sql`array(select json_array_elements_text(${JSON.stringify(contractIds)}::json))`;
 }
+
+/**
+ * For cases awaiting payment after a verdict (P4.a): each tenancy's balance on its own pay-by
+ * date, and the costs booked after the verdict was registered. One statement for all of them.
+ */
+export async function verdictBalances(
+  executor: Executor,
+  items: readonly { contractId: string; payBy: IsoDate; registeredOn: IsoDate }[],
+): Promise<Map<string, { balanceCents: Cents; costsBookedSinceCents: Cents }>> {
+  if (items.length === 0) return new Map();
+  const input = JSON.stringify(items.map((i) => ({ contract_id: i.contractId, pay_by: i.payBy, since: i.registeredOn })));
+  const rows = await queryRows<{ contract_id: string; balance_cents: number; costs_since_cents: number }>(
+    executor,
+    sql`select v.contract_id,
+               coalesce(sum(case when l.type in ('rent', 'costs') and l.due_date <= v.pay_by then l.amount_cents
+                                 when l.type in ('payment', 'credit') and l.booking_date <= v.pay_by then -l.amount_cents
+                                 else 0 end), 0)::int8 as balance_cents,
+               coalesce(sum(l.amount_cents) filter (where l.type = 'costs' and l.booking_date > v.since and l.booking_date <= v.pay_by), 0)::int8
+                 as costs_since_cents
+        from json_to_recordset(${input}::json) as v(contract_id text, pay_by date, since date)
+        left join ledger_entries l on l.contract_id = v.contract_id
+        group by v.contract_id`,
+  );
+  return new Map(rows.map((r) => [r.contract_id, { balanceCents: r.balance_cents, costsBookedSinceCents: r.costs_since_cents }]));
+}

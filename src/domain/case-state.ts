@@ -100,7 +100,17 @@ export interface CaseState {
   bailiff?: { handedOn: IsoDate; termEndsOn: IsoDate };
   vote?: VoteFacts;
   mtDecision?: { on: IsoDate; outcome: 'approved' | 'rejected' | 'no_quorum'; kind: VoteFacts['kind']; ballots: Record<string, Ballot> };
-  verdict?: { verdictOn: IsoDate; evictionOn: IsoDate; amountCents: Cents; first: boolean; payBy: IsoDate };
+  verdict?: {
+    verdictOn: IsoDate;
+    evictionOn: IsoDate;
+    amountCents: Cents;
+    first: boolean;
+    payBy: IsoDate;
+    /** Registered on; costs booked after it reduce `unbookedCents`. */
+    registeredOn?: IsoDate;
+    /** The part of the verdict amount (court costs) the ledger did not hold at registration. */
+    unbookedCents?: Cents;
+  };
   hold?: { reason: HoldReason; since: IsoDate; until: IsoDate; note?: string };
   /** Early signalling to the municipality (P2.a.2; Besluit gemeentelijke schuldhulpverlening art. 2). */
   signal?: SignalState;

@@ -24,8 +24,9 @@ export function nextStep(stage: OpenStage, state: CaseState, since: IsoDate, hol
         dueOn: state.letter?.sentOn ?? since,
       };
     case 'contact':
+      // After the conversation the team waits: the next detection day checks the arrears (P3).
       return state.conversationOn
-        ? { text: 'Leg de afspraken vast en bevestig ze schriftelijk (P2.a.4)', dueOn: inAWeek() }
+        ? { text: 'Bevestig de afspraken schriftelijk (P2.a.4) en bewaak ze tot de volgende peildag', dueOn: null }
         : { text: 'Bel de huurder of nodig uit voor een gesprek', dueOn: inAWeek() };
     case 'visit':
       if (state.visit?.cardTermEndsOn) {
@@ -36,10 +37,11 @@ export function nextStep(stage: OpenStage, state: CaseState, since: IsoDate, hol
       }
       return { text: 'Leg met twee medewerkers een huisbezoek af', dueOn: inAWeek() };
     case 'arrangement': {
+      // The run checks the installments on every detection day; nothing is due from the team.
       const next = state.arrangement?.installments.find((i) => i.dueOn >= since);
       return next
-        ? { text: 'Bewaak de betalingsregeling: volgende termijn', dueOn: next.dueOn }
-        : { text: 'Bewaak de betalingsregeling: alle termijnen zijn vervallen', dueOn: null };
+        ? { text: `De betalingsregeling loopt; volgende termijn ${formatDutchDate(next.dueOn)}`, dueOn: null }
+        : { text: 'De betalingsregeling loopt; alle termijnen zijn vervallen', dueOn: null };
     }
     case 'escalation':
       return {
@@ -58,7 +60,9 @@ export function nextStep(stage: OpenStage, state: CaseState, since: IsoDate, hol
             text: `Volledige betaling (incl. kosten) uiterlijk ${formatDutchDate(state.verdict.payBy)} stelt de ontruiming uit`,
             dueOn: state.verdict.payBy,
           }
-        : { text: 'Eerder vonnis: het MT besluit over de ontruiming', dueOn: state.verdict?.evictionOn ?? null };
+        : state.mtDecision?.outcome === 'approved'
+          ? { text: `Het MT besloot tot ontruiming (P4.b): ontruiming op ${formatDutchDate(state.verdict!.evictionOn)}`, dueOn: null }
+          : { text: 'Eerder vonnis: het MT besluit over de ontruiming', dueOn: state.verdict?.evictionOn ?? null };
   }
 }
 

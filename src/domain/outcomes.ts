@@ -283,7 +283,8 @@ export function recordHomeVisit(
       { ...open.state, visit: { ...open.state.visit, visitedOn: date, employees, cardLeftOn: date, cardTermEndsOn } },
     );
   }
-  const state: CaseState = { ...open.state, visit: { ...open.state.visit, visitedOn: date, employees } };
+  // The tenant was spoken to at home: that is the conversation P3 asks for, details or not.
+  const state: CaseState = { ...open.state, conversationOn: date, visit: { ...open.state.visit, visitedOn: date, employees } };
   if (input.conversation) {
     return conversation(open, state, input.conversation, date, rules, facts, {
       via: 'home_visit',
@@ -407,6 +408,13 @@ export function castMtBallot(
   if (wrong) return wrong;
   const vote = open.state.vote;
   if (!vote) return fail({ field: 'ballot', message: 'Er loopt geen stemming voor deze zaak.' });
+  if (open.state.hold && open.state.hold.until >= date) {
+    // The hold pauses escalation: the MT cannot start the eviction procedure meanwhile either.
+    return fail({
+      field: 'ballot',
+      message: `De zaak is gepauzeerd tot ${formatDutchDate(open.state.hold.until)}: er wordt nu niet gestemd.`,
+    });
+  }
   // The daily run closes the vote on its last day, so a ballot from then on comes too late.
   const closed = date >= vote.closesOn;
   const cast = castBallot(vote.ballots, input.member, input.ballot, { isMember: context.isMember, closed });
@@ -450,8 +458,9 @@ export interface VerdictInput {
 }
 
 export interface VerdictFacts {
-  /** Earlier dissolution/eviction verdicts: the tenancy's `earlier_verdict_date` and verdicts of earlier cases. */
-  earlierVerdictDates: readonly IsoDate[];
+  earlierVerdictDates: IsoDate[];
+  /** The ledger balance on the registration date: what the verdict amount adds on top is unbooked court costs. */
+  balanceCents: number;
 }
 
 /** P4: the sub-district court's verdict. A first verdict can still be paid off (P4.a); a repeat goes to the MT (P4.b). */
@@ -487,7 +496,16 @@ export function registerVerdict(
   // A verdict registered twice, or imported as the tenancy's earlier verdict, is not an earlier one.
   const earlier = facts.earlierVerdictDates.filter((d) => d < verdictOn).sort();
   const facts4 = `Vonnis van ${formatDutchDate(verdictOn)}: ontruiming op ${formatDutchDate(evictionOn)}, te betalen ${formatEuro(input.amountCents)} inclusief kosten`;
-  const verdict = { verdictOn, evictionOn, amountCents: input.amountCents, first: earlier.length === 0, payBy };
+  const verdict = {
+    verdictOn,
+    evictionOn,
+    amountCents: input.amountCents,
+    first: earlier.length === 0,
+    payBy,
+    registeredOn: date,
+    // P4.a asks for the full amount including costs: what the ledger does not hold yet still counts.
+    unbookedCents: Math.max(0, input.amountCents - facts.balanceCents),
+  };
 
   if (earlier.length === 0) {
     return move(

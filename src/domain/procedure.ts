@@ -23,6 +23,13 @@ export interface TenancyDay {
   balanceCents: number;
   /** The month's arrears on the run that does the month's detection (P1.a), else null. */
   month: MonthArrears | null;
+  /** The tenancy was evicted: no new case opens, whatever the ledger says. */
+  evicted?: boolean;
+  /**
+   * For a case at `verdict`: the balance on its pay-by date (a payment booked in time counts
+   * even when a later run first sees it, P4.a) and the costs booked since the registration.
+   */
+  verdictBalance?: { balanceCents: number; costsBookedSinceCents: number };
 }
 
 export interface OpenCase {
@@ -85,6 +92,9 @@ export function evaluateDay(date: IsoDate, tenancy: TenancyDay, open: OpenCase |
   // with a stage change that day, or is recorded alone.
   const signalled = noReactionDue(open, date);
   const t = progressCase(date, tenancy, signalled ?? open, rules);
+  if (t && signalled) {
+    return [{ ...t, summary: `${t.summary}; geen reactie op het aanbod in de 14-dagenbrief: de gegevens mogen naar de gemeente (P2.a.2)` }];
+  }
   if (t) return [t];
   if (!signalled) return [];
   return [
@@ -102,6 +112,8 @@ export function evaluateDay(date: IsoDate, tenancy: TenancyDay, open: OpenCase |
 function noReactionDue(open: OpenCase, date: IsoDate): OpenCase | null {
   const { signal, letter } = open.state;
   if (signal?.state !== 'offered' || !letter || date <= letter.termEndsOn) return null;
+  // Not while a hold runs: a tenant in debt restructuring is not reported meanwhile.
+  if (open.state.hold && open.state.hold.until >= date) return null;
   const result = markNoReaction(signal, date, letter.termEndsOn);
   return result.ok ? { ...open, state: { ...open.state, signal: result.state } } : null;
 }
@@ -117,6 +129,7 @@ function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Tr
   const month = tenancy.month;
   if (!month?.late) return null;
   if (tenancy.endDate && tenancy.endDate <= date) return null;
+  if (tenancy.evicted) return null;
 
   if (tenancy.probationUntil && tenancy.probationUntil >= date) {
     // P4.a.3: the last-warning letter said what new arrears within probation lead to.
@@ -193,7 +206,8 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
     };
   }
 
-  if (PAYABLE.includes(stage) && tenancy.balanceCents <= rules.minimumArrearsCents) {
+  const repeatVerdictVote = stage === 'mt_vote' && state.vote?.kind === 'repeat_verdict';
+  if (PAYABLE.includes(stage) && !repeatVerdictVote && tenancy.balanceCents <= rules.minimumArrearsCents) {
     return {
       type: 'close',
       from: stage,
@@ -206,7 +220,11 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
 
   if (stage === 'verdict' && state.verdict) {
     const v = state.verdict;
-    if (v.first && tenancy.balanceCents <= rules.minimumArrearsCents && date <= v.payBy) {
+    // What is still owed by the pay-by date: the ledger then, plus verdict costs the ERP has not booked yet.
+    const atPayBy = tenancy.verdictBalance ?? { balanceCents: tenancy.balanceCents, costsBookedSinceCents: 0 };
+    const unbooked = Math.max(0, (v.unbookedCents ?? 0) - atPayBy.costsBookedSinceCents);
+    const owed = atPayBy.balanceCents + unbooked;
+    if (v.first && owed <= rules.minimumArrearsCents) {
       // P4.a: first verdict, paid in full in time: eviction postponed, 2 years' probation.
       const probationUntil = addYears(date, rules.probationYears);
       return {
@@ -224,7 +242,9 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
         from: stage,
         reason: 'evicted',
         clause: v.first ? 'P4.a' : 'P4.b',
-        summary: `Ontruimingsdatum ${formatDutchDate(v.evictionOn)} bereikt zonder volledige betaling: ontruimd`,
+        summary: v.first
+          ? `Ontruimingsdatum ${formatDutchDate(v.evictionOn)} bereikt zonder volledige betaling vóór ${formatDutchDate(v.payBy)} (nog ${formatEuro(owed)}): ontruimd`
+          : `Ontruimingsdatum ${formatDutchDate(v.evictionOn)} na het MT-besluit (eerder vonnis): ontruimd`,
         state,
       };
     }
@@ -235,14 +255,11 @@ function progressCase(date: IsoDate, tenancy: TenancyDay, open: OpenCase, rules:
     if (state.hold.until >= date) return null; // a hold pauses every escalation
     const next: CaseState = { ...state };
     delete next.hold;
-    return {
-      type: 'update',
-      stage,
-      event: 'hold_ended',
-      clause: null,
-      summary: `Pauze (${state.hold.reason}) afgelopen op ${formatDutchDate(state.hold.until)}: de procedure loopt weer`,
-      state: next,
-    };
+    const ended = `Pauze (${state.hold.reason}) afgelopen op ${formatDutchDate(state.hold.until)}`;
+    // The day goes on without the hold: a detection day right after it must not be lost.
+    const then = progressCase(date, tenancy, { ...open, state: next }, rules);
+    if (then) return { ...then, summary: `${ended}; ${then.summary}` };
+    return { type: 'update', stage, event: 'hold_ended', clause: null, summary: `${ended}: de procedure loopt weer`, state: next };
   }
 
   // Deadlines, checked every working day.
@@ -315,15 +332,15 @@ export function closeVote(open: OpenCase, date: IsoDate, rules: ProcedureRules, 
   const count = (b: string) => tally.filter((x) => x === b).length;
   const stand = `${count('for')} voor, ${count('against')} tegen, ${count('abstain')} onthouding`;
   if (result.status === 'approved') {
-    if (vote.kind === 'repeat_verdict') {
-      return {
-        type: 'close',
-        from: 'mt_vote',
-        reason: 'evicted',
-        clause: 'P4.b',
-        summary: `MT besluit tot ontruiming na eerder vonnis (${stand})`,
+    if (vote.kind === 'repeat_verdict' && state.verdict) {
+      // P4.b: the MT decides to evict; the case closes on the eviction date, not before.
+      return move(
+        'mt_vote',
+        'verdict',
+        'P4.b',
+        `MT besluit tot ontruiming na eerder vonnis (${stand}): ontruiming op ${formatDutchDate(state.verdict.evictionOn)}`,
         state,
-      };
+      );
     }
     return move(
       'mt_vote',

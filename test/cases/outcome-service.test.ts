@@ -378,6 +378,8 @@ describe('the procedure through the service and the daily run', () => {
       amountCents: 380_000,
       first: true,
       payBy: '2027-04-14',
+      registeredOn: '2027-03-01',
+      unbookedCents: expect.any(Number),
     });
   });
 
@@ -395,9 +397,12 @@ describe('the procedure through the service and the daily run', () => {
     expect(await count(sql`select count(*) as n from outbox where kind = 'mt_vote' and case_id = ${row.id}`)).toBe(1);
 
     await service.castBallot(MT1, '100005', { ballot: 'for' }, { key: 'r1', date: '2027-03-02' });
+    // P4.b: the MT decides to evict; the case closes on the eviction date, not at the vote.
     expect(await service.castBallot(MT2, '100005', { ballot: 'for' }, { key: 'r2', date: '2027-03-02' })).toMatchObject({
-      stage: 'closed',
+      stage: 'verdict',
     });
+    expect(await caseOf('100005')).toMatchObject({ stage: 'verdict' });
+    await runDaily(database, config, { date: '2027-04-15' });
     expect(await caseOf('100005')).toMatchObject({ stage: 'closed', closed_reason: 'evicted' });
   });
 

@@ -159,8 +159,17 @@ async function outbox(kind?: string): Promise<OutboxRow[]> {
   return kind ? rows.filter((r) => r.kind === kind) : rows;
 }
 
-async function counts(): Promise<Record<string, number>> {
-  const [row] = await queryRows<Record<string, number>>(
+interface Counts {
+  cases: number;
+  events: number;
+  outbox: number;
+  runs: number;
+  versions: number;
+  [key: string]: unknown;
+}
+
+async function counts(): Promise<Counts> {
+  const [row] = await queryRows<Counts>(
     database.db,
     sql`select (select count(*) from cases) as cases, (select count(*) from case_events) as events,
                (select count(*) from outbox) as outbox, (select count(*) from daily_runs) as runs,
@@ -286,11 +295,20 @@ describe('detection and opening (P1, P1.a, P2)', () => {
     ]);
 
     const feb = await run(D_FEB); // catches up 14-01 ... 09-02 first
-    expect(feb.transitions).toEqual([{ contractId: '100002', from: 'reminder', to: 'contact', clause: 'P2', on: D_FEB }]);
-    expect(await caseOf('100002')).toMatchObject({ stage: 'contact', stage_since: D_FEB, opened_on: D_JAN, version: 2 });
-    expect((await caseOf('100002')).state.contactSince).toBe(D_FEB);
-    // Late two months in a row without growth: that too is P2 ("twee maanden na elkaar te laat").
-    expect((await caseOf('100005')).stage).toBe('contact');
+    // Late two months in a row without growth (100005) is P2 too: "twee maanden na elkaar te laat".
+    expect(feb.transitions).toEqual([
+      { contractId: '100002', from: 'reminder', to: 'contact', clause: 'P2', on: D_FEB },
+      { contractId: '100005', from: 'reminder', to: 'contact', clause: 'P2', on: D_FEB },
+    ]);
+    const grew = await caseOf('100002');
+    expect(grew).toMatchObject({ stage: 'contact', stage_since: D_FEB, opened_on: D_JAN });
+    expect(grew.state.contactSince).toBe(D_FEB);
+    const summaries = await queryRows<{ contract_id: string; summary: string }>(
+      database.db,
+      sql`select contract_id, summary from case_events where type = 'stage_changed' and data->>'to' = 'contact' order by contract_id`,
+    );
+    expect(summaries[0]!.summary).toMatch(/^de achterstand groeide \(tweede maand\)/);
+    expect(summaries[1]!.summary).toMatch(/^twee maanden na elkaar te laat betaald/);
   });
 });
 
@@ -398,16 +416,17 @@ describe('progress of open cases (P1, P3, P3.c, P4.a.3)', () => {
     const votes = await outbox('mt_vote');
     expect(votes).toEqual([
       {
-        key: `vote:${opened.id}:${next}`,
+        key: `vote:${opened.id}:eviction:${next}`,
         kind: 'mt_vote',
         channel: 'C0MT0000001',
         case_id: opened.id,
         payload: { caseId: opened.id, contractId: '100002', kind: 'eviction', closesOn: addWorkingDays(next, 3) },
       },
     ]);
-    // The case card moves along (the team channel).
+    // The case card (opened at contact, three months behind) moves along, in the team channel.
     expect((await outbox('case_card')).map((r) => [r.key, r.channel, r.payload.stage])).toEqual([
-      [`card:${opened.id}:2`, 'C0NOORD0001', 'mt_vote'],
+      [`card:${opened.id}:1`, 'C0NOORD0001', 'contact'],
+      [`card:${opened.id}:${opened.version + 1}`, 'C0NOORD0001', 'mt_vote'],
     ]);
   });
 });
@@ -482,9 +501,7 @@ describe('the run (DATA-FORMATS.md run-daily --json)', () => {
     const before = await counts();
     const refused = run('2027-02-09');
     await expect(refused).rejects.toBeInstanceOf(DailyRunRefused);
-    await expect(refused).rejects.toThrow(
-      '09-02-2027 ligt vóór de laatste run (10-02-2027): het verleden wordt niet herschreven.',
-    );
+    await expect(refused).rejects.toThrow('09-02-2027 ligt vóór de laatste run (10-02-2027): het verleden wordt niet herschreven.');
     await expect(run('2027-02-09', { dryRun: true })).rejects.toBeInstanceOf(DailyRunRefused);
     expect(await counts()).toEqual(before);
   });
@@ -552,6 +569,8 @@ describe('the run (DATA-FORMATS.md run-daily --json)', () => {
 });
 
 describe('messages (outbox)', () => {
+  const byDayThenTeam = (key: string) => key.split(':').reverse().join(':');
+
   it('digests: one per team per run day, with ids, stages and dates only (no notes or health data)', async () => {
     await loadTenancies([{ id: '100002' }, { id: '100003' }, { id: '100010', team: 'zuid' }]);
     await loadLedger([
@@ -575,7 +594,7 @@ describe('messages (outbox)', () => {
               'Vermoeden van verslaving en psychiatrische problemen', '{"text": "Vermoeden van verslaving"}')`);
     await run('2027-02-12'); // catches up 11-02
 
-    const digests = await outbox('digest');
+    const digests = (await outbox('digest')).sort((a, b) => byDayThenTeam(a.key).localeCompare(byDayThenTeam(b.key)));
     expect(digests.map((d) => [d.key, d.channel])).toEqual([
       ['digest:noord:2027-02-10', 'C0NOORD0001'],
       ['digest:zuid:2027-02-10', 'C0ZUID00001'],
@@ -590,8 +609,12 @@ describe('messages (outbox)', () => {
       date: D_FEB,
       counts: { reminder: 1, contact: 1 },
       newLetters: ['100002', '100003'],
-      due: [{ contractId: '100003', stage: 'contact', dueOn: addWorkingDays(D_FEB, 5), overdue: false }],
+      due: [], // the call for 100003 is due in a working week
     });
+    expect(noord.text).toBe(
+      'Wijkteam Noord · woensdag 10 februari 2027\nNieuwe 14-dagenbrieven: 2 · 14-dagenbrief 1 · contact 1\nVandaag: geen taken',
+    );
+    expect(digests.find((d) => d.key === 'digest:zuid:2027-02-10')!.payload).toMatchObject({ counts: {}, newLetters: [], due: [] });
     for (const d of digests) {
       expect(Object.keys(d.payload).sort()).toEqual(['counts', 'date', 'due', 'newLetters', 'team', 'teamName', 'text']);
       for (const item of d.payload.due as object[]) expect(Object.keys(item).sort()).toEqual(['contractId', 'dueOn', 'overdue', 'stage']);
@@ -612,6 +635,7 @@ describe('messages (outbox)', () => {
       ...rents('100011', DEC_TO_MAR), // reminder at D(Feb), paid on 15-02: never a card
       ...paysOnTime('100011', ['2026-12', '2027-01']),
       payment('100011', '2027-02-15'),
+      payment('100011', '2027-03-02'),
     ]);
 
     await run(D_FEB);
@@ -620,15 +644,23 @@ describe('messages (outbox)', () => {
 
     await run(D_MAR);
     const cards = await outbox('case_card');
-    expect(cards.map((r) => [r.key, r.payload.stage, r.payload.clause])).toEqual([
-      [`card:${c3!.id}:1`, 'contact', 'P2'],
-      [`card:${c2!.id}:2`, 'contact', 'P2'],
-      [`card:${c3!.id}:2`, 'escalation', 'P3'],
-    ]);
+    // One card message per case version from `contact` on; the key names the version.
     expect(new Set(cards.map((r) => r.key)).size).toBe(cards.length);
-    expect(cards.filter((r) => r.case_id === c11!.id)).toEqual([]);
+    for (const r of cards) {
+      expect(r.key).toBe(`card:${r.case_id}:${r.payload.version}`);
+      expect(r.payload.stage).not.toBe('reminder');
+      expect(r.channel).toBe('C0NOORD0001');
+    }
+    const cardsOf = (id: number) => cards.filter((r) => r.case_id === id).map((r) => [r.payload.stage, r.payload.clause]);
+    expect(cardsOf(c3!.id)[0]).toEqual(['contact', 'P2']);
+    expect(cardsOf(c3!.id).at(-1)).toEqual(['escalation', 'P3']);
+    // 100002's first card comes when it reaches contact, not while it is a reminder.
+    expect(cardsOf(c2!.id)).toEqual([['contact', 'P2']]);
+    expect(cardsOf(c11!.id)).toEqual([]);
     expect(await caseOf('100011')).toMatchObject({ closed_reason: 'paid', closed_on: '2027-02-15' });
-    for (const r of cards) expect(r.channel).toBe('C0NOORD0001');
+    // Every version of a case in a card stage has its card: the versions of 100003 from 1 up.
+    const c3Versions = cards.filter((r) => r.case_id === c3!.id).map((r) => r.payload.version);
+    expect(c3Versions).toEqual(Array.from({ length: (await caseOf('100003')).version }, (_, i) => i + 1));
   });
 });
 

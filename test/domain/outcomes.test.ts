@@ -340,10 +340,13 @@ describe('the MT vote (P3.c, P4.b)', () => {
     expect(t).toMatchObject({ type: 'update', event: 'mt_ballot' });
   });
 
-  it('P4.b an approved repeat-verdict vote closes the case as evicted', () => {
-    const open = caseIn('mt_vote', vote({ [MT1]: 'for' }, 'repeat_verdict'));
+  it('P4.b an approved repeat-verdict vote leads to eviction on the eviction date', () => {
+    const base = caseIn('mt_vote', vote({ [MT1]: 'for' }, 'repeat_verdict'));
+    const verdict = { verdictOn: '2027-02-01', evictionOn: '2027-03-15', amountCents: 250000, first: false, payBy: '2027-03-14' };
+    const open = { ...base, state: { ...base.state, verdict } };
     const t = ok(castMtBallot(open, { member: MT3, ballot: 'for' }, '2027-02-11', rules, member));
-    expect(t).toMatchObject({ type: 'close', from: 'mt_vote', reason: 'evicted', clause: 'P4.b' });
+    // The case waits in `verdict` for the eviction date (P4.b), where the daily run closes it.
+    expect(t).toMatchObject({ type: 'move', from: 'mt_vote', to: 'verdict', clause: 'P4.b' });
   });
 });
 
@@ -351,9 +354,11 @@ describe('the verdict (P4)', () => {
   const input = { verdictOn: '2027-03-01', evictionOn: '2027-04-15', amountCents: 312_345 };
 
   it('P4.a a first verdict: the case waits for full payment until 24 hours before the eviction', () => {
-    const t = ok(registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, { earlierVerdictDates: [] }));
+    const t = ok(
+      registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, { earlierVerdictDates: [], balanceCents: 250000 }),
+    );
     expect(t).toMatchObject({ type: 'move', from: 'eviction_procedure', to: 'verdict', clause: 'P4.a' });
-    expect(t.state.verdict).toEqual({ ...input, first: true, payBy: '2027-04-14' });
+    expect(t.state.verdict).toEqual({ ...input, first: true, payBy: '2027-04-14', registeredOn: '2027-03-02', unbookedCents: 62_345 });
     expect(t.summary).toContain('te betalen € 3.123,45 inclusief kosten');
     expect(t.summary).toContain('uiterlijk 14-04-2027');
   });
@@ -364,17 +369,24 @@ describe('the verdict (P4)', () => {
       { verdictOn: '2027-03-05', evictionOn: '2027-03-05', amountCents: 0 },
       '2027-03-02',
       rules,
-      { earlierVerdictDates: [] },
+      { earlierVerdictDates: [], balanceCents: 250000 },
     );
     expect(errors(result).map((e) => e.field)).toEqual(['verdictOn', 'evictionOn', 'amountCents']);
-    expect(registerVerdict(caseIn('bailiff'), input, '2027-03-02', rules, { earlierVerdictDates: [] })).toMatchObject({
-      ok: false,
-      reason: 'wrong_stage',
-    });
+    expect(registerVerdict(caseIn('bailiff'), input, '2027-03-02', rules, { earlierVerdictDates: [], balanceCents: 250000 })).toMatchObject(
+      {
+        ok: false,
+        reason: 'wrong_stage',
+      },
+    );
   });
 
   it('P4.b a repeat verdict goes to the MT as a vote of kind repeat_verdict', () => {
-    const t = ok(registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, { earlierVerdictDates: ['2024-05-01'] }));
+    const t = ok(
+      registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, {
+        earlierVerdictDates: ['2024-05-01'],
+        balanceCents: 250000,
+      }),
+    );
     expect(t).toMatchObject({ type: 'move', from: 'eviction_procedure', to: 'mt_vote', clause: 'P4.b' });
     expect(t.state.vote).toEqual({
       kind: 'repeat_verdict',
@@ -387,7 +399,12 @@ describe('the verdict (P4)', () => {
   });
 
   it('P4.b only a verdict before this one counts as earlier', () => {
-    const t = ok(registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, { earlierVerdictDates: ['2027-03-01'] }));
+    const t = ok(
+      registerVerdict(caseIn('eviction_procedure'), input, '2027-03-02', rules, {
+        earlierVerdictDates: ['2027-03-01'],
+        balanceCents: 250000,
+      }),
+    );
     expect(t).toMatchObject({ to: 'verdict', clause: 'P4.a' });
   });
 });

@@ -190,15 +190,23 @@ describe('progress of an open case', () => {
     expect(noQuorum.summary).toContain('geen quorum');
   });
 
-  it('P4.b an approved vote after a repeat verdict means eviction', () => {
+  it('P4.b an approved vote after a repeat verdict means eviction on the eviction date; paying does not stop it', () => {
     const vote = {
       kind: 'repeat_verdict' as const,
       openedOn: '2027-02-09',
       closesOn: '2027-02-12',
       ballots: { U0MTMTMT01: 'for' as const, U0MTMTMT02: 'for' as const },
     };
-    const t = only(evaluateDay('2027-02-12', tenancy(), openCase('mt_vote', { vote }), rules));
-    expect(t).toMatchObject({ type: 'close', reason: 'evicted', clause: 'P4.b' });
+    const verdict = { verdictOn: '2027-02-01', evictionOn: '2027-03-15', amountCents: 250000, first: false, payBy: '2027-03-14' };
+    const t = only(evaluateDay('2027-02-12', tenancy({ balanceCents: 0 }), openCase('mt_vote', { vote, verdict }), rules));
+    expect(t).toMatchObject({ type: 'move', to: 'verdict', clause: 'P4.b' });
+    expect(evaluateDay('2027-03-14', tenancy({ balanceCents: 0 }), openCase('verdict', t.state), rules)).toEqual([]);
+    const evicted = only(evaluateDay('2027-03-15', tenancy({ balanceCents: 0 }), openCase('verdict', t.state), rules));
+    expect(evicted).toMatchObject({ type: 'close', reason: 'evicted', clause: 'P4.b' });
+  });
+
+  it('P4.b no new case opens for an evicted tenancy', () => {
+    expect(evaluateDay(D, tenancy({ evicted: true, month: month(142470, 71235) }), null, rules)).toEqual([]);
   });
 
   it('P4.a a first verdict paid in full no later than 24 hours before the eviction: postponed, P4.a.1 two years of probation', () => {
@@ -218,8 +226,40 @@ describe('progress of an open case', () => {
   it('P4.a payment after the deadline does not postpone; the eviction date closes the case as evicted', () => {
     const verdict = { verdictOn: '2027-03-01', evictionOn: '2027-04-15', amountCents: 250000, first: true, payBy: '2027-04-14' };
     expect(evaluateDay('2027-04-13', tenancy({ balanceCents: 100000 }), openCase('verdict', { verdict }), rules)).toEqual([]);
-    const t = only(evaluateDay('2027-04-15', tenancy({ balanceCents: 0 }), openCase('verdict', { verdict }), rules));
+    // Paid on the eviction date itself: on the pay-by date the balance was still open.
+    const late = { balanceCents: 100000, costsBookedSinceCents: 0 };
+    const t = only(evaluateDay('2027-04-15', tenancy({ balanceCents: 0, verdictBalance: late }), openCase('verdict', { verdict }), rules));
     expect(t).toMatchObject({ type: 'close', reason: 'evicted', clause: 'P4.a' });
+  });
+
+  it('P4.a a payment booked before the pay-by date postpones even when the run sees it later', () => {
+    const verdict = { verdictOn: '2027-03-01', evictionOn: '2027-04-15', amountCents: 250000, first: true, payBy: '2027-04-14' };
+    const paidInTime = { balanceCents: 0, costsBookedSinceCents: 0 };
+    const t = only(
+      evaluateDay('2027-04-15', tenancy({ balanceCents: 0, verdictBalance: paidInTime }), openCase('verdict', { verdict }), rules),
+    );
+    expect(t).toMatchObject({ type: 'close', reason: 'postponed', clause: 'P4.a.1' });
+  });
+
+  it('P4.a court costs the ledger does not hold yet must be paid too', () => {
+    const verdict = {
+      verdictOn: '2027-03-01',
+      evictionOn: '2027-04-15',
+      amountCents: 250000,
+      first: true,
+      payBy: '2027-04-14',
+      unbookedCents: 61234,
+    };
+    const ledgerPaid = { balanceCents: 0, costsBookedSinceCents: 0 };
+    expect(
+      evaluateDay('2027-04-10', tenancy({ balanceCents: 0, verdictBalance: ledgerPaid }), openCase('verdict', { verdict }), rules),
+    ).toEqual([]);
+    // Once the ERP books the costs, the ledger carries them: they count once.
+    const booked = { balanceCents: 0, costsBookedSinceCents: 61234 };
+    const t = only(
+      evaluateDay('2027-04-12', tenancy({ balanceCents: 0, verdictBalance: booked }), openCase('verdict', { verdict }), rules),
+    );
+    expect(t).toMatchObject({ reason: 'postponed' });
   });
 
   it('P1 a paid balance closes the case in every stage before the verdict', () => {
@@ -241,6 +281,14 @@ describe('progress of an open case', () => {
   it('closes the case when the tenancy ends', () => {
     const t = only(evaluateDay('2027-02-15', tenancy({ endDate: '2027-02-15' }), openCase('escalation'), rules));
     expect(t).toMatchObject({ type: 'close', reason: 'ended' });
+  });
+
+  it('a hold that ends right before a detection day does not swallow that month (P3)', () => {
+    const hold = { reason: 'debt_help' as const, since: '2027-01-20', until: '2027-02-09' };
+    const t = only(evaluateDay(D, tenancy({ month: month(142470, 71235) }), openCase('contact', { hold, contactSince: D_PREV }), rules));
+    expect(t).toMatchObject({ type: 'move', to: 'escalation', clause: 'P3' });
+    expect(t.summary).toMatch(/^Pauze \(debt_help\) afgelopen op 09-02-2027; Naar teambespreking/);
+    expect(t.state.hold).toBeUndefined();
   });
 
   it('a hold pauses escalation until its end date, then the procedure resumes', () => {
