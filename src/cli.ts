@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { webApi, type App } from '@slack/bolt';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -13,11 +15,16 @@ import { ImportFailedError } from './ledger/import-errors.js';
 import { importLedger, type ImportResult } from './ledger/import-ledger.js';
 import { importTenancies } from './ledger/import-tenancies.js';
 import { runDemo } from './demo/demo.js';
-import { createDailyJob, startScheduler } from './daily/scheduler.js';
-import { jsonLogger } from './log.js';
+import { createDailyJob, startScheduler, type Scheduler } from './daily/scheduler.js';
+import { jsonLogger, type Logger } from './log.js';
 import { exportSignals } from './cases/signal-export.js';
 import { DailyRunRefused, runDaily } from './daily/daily-run.js';
 import { formatDailyReport } from './daily/daily-report-text.js';
+import { createOutcomeService } from './cases/outcome-service.js';
+import { createSlackApp, MISSING_SLACK_HELP, readSlackEnv, type SlackEnv } from './slack/app.js';
+import { isMtMember } from './slack/commands.js';
+import { FEATURES } from './slack/features.js';
+import { createOutboxClient, createOutboxWorker } from './slack/outbox-worker.js';
 
 interface GlobalOptions {
   config?: string;
@@ -66,6 +73,122 @@ function cliActor(): string {
     return `cli:${userInfo().username}`;
   } catch {
     return 'cli';
+  }
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one ends the process at once (the PGlite lock is released on exit). */
+function stopSignal(log: Logger): { signal: Promise<string>; dispose: () => void } {
+  let stopping = false;
+  let resolveSignal: (signal: string) => void = () => {};
+  const signal = new Promise<string>((resolve) => {
+    resolveSignal = resolve;
+  });
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn('second signal: stopping now, without waiting', { signal: name });
+      process.exit(130);
+    }
+    stopping = true;
+    resolveSignal(name);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    signal,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/** How long a stop waits for Slack requests already being handled. */
+const DRAIN_MS = 10_000;
+
+/**
+ * `huurwacht start`: the interactive Bolt app, the outbox worker on a client of its own (a bulk
+ * send that Slack rate-limits pauses that client only, never a modal's 3-second window), and the
+ * daily scheduler. On SIGTERM/SIGINT: stop accepting Slack requests, let those in progress and
+ * the message in flight finish, stop the scheduler (a run in progress finishes); the caller then
+ * closes the database, which releases the PGlite lock.
+ */
+async function runService(database: Database, config: Config, env: SlackEnv, log: Logger): Promise<void> {
+  const stopped = stopSignal(log);
+  try {
+    await serve(database, config, env, log, stopped.signal);
+  } finally {
+    stopped.dispose();
+  }
+}
+
+async function serve(database: Database, config: Config, env: SlackEnv, log: Logger, stopped: Promise<string>): Promise<void> {
+  const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
+
+  // Who the bot is, asked once with a few quick retries: a wrong token is a clear message at
+  // start-up, not an unhandled rejection inside Bolt.
+  let identity: { botUserId: string; botId: string };
+  try {
+    const auth = await new webApi.WebClient(env.botToken, { ...clientOptions, retryConfig: { retries: 2, factor: 1 } }).auth.test();
+    identity = { botUserId: String(auth.user_id ?? ''), botId: String(auth.bot_id ?? '') };
+  } catch (err) {
+    throw new UsageError(
+      `Slack weigert de verbinding met SLACK_BOT_TOKEN (${err instanceof Error ? err.message : String(err)}). ` +
+        'Controleer het token (OAuth & Permissions, xoxb-...) en of de app in de workspace is geïnstalleerd.',
+    );
+  }
+
+  let app: App | undefined;
+  const outcomes = createOutcomeService({
+    database,
+    config,
+    isMtMember: (userId) => (app ? isMtMember(config, app.client, userId, log) : false),
+  });
+  app = createSlackApp(env, { database, config, outcomes, log }, FEATURES, identity);
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
+
+  const worker = createOutboxWorker({ database, config, client: createOutboxClient({ token: env.botToken, apiUrl: env.apiUrl }), log });
+  let scheduler: Scheduler | undefined;
+  let appStarted = false;
+  try {
+    if (env.appToken) {
+      await app.start();
+      appStarted = true;
+      log.info('huurwacht started', { transport: 'socket-mode', database: database.kind, botUserId: identity.botUserId });
+    } else {
+      const server = (await app.start(env.port)) as Server;
+      appStarted = true;
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : env.port;
+      log.info('huurwacht started', {
+        transport: 'http',
+        port,
+        path: '/slack/events',
+        database: database.kind,
+        botUserId: identity.botUserId,
+      });
+    }
+    worker.start();
+    const job = createDailyJob({ run: (date) => runDaily(database, config, { date }), log });
+    scheduler = startScheduler(config, job, log);
+
+    const signal = await stopped;
+    log.info('stopping: no new Slack requests; finishing the requests, the message in flight and the run in progress', { signal });
+  } finally {
+    if (appStarted) await app.stop().catch((err: unknown) => log.warn('stopping the Slack app failed', { cause: String(err) }));
+    const deadline = Date.now() + DRAIN_MS;
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (inFlight > 0) log.warn('Slack requests still running at stop', { inFlight });
+    await worker.stop().catch((err: unknown) => log.error('stopping the outbox worker failed', { cause: String(err) }));
+    await scheduler?.stop().catch((err: unknown) => log.error('stopping the scheduler failed', { cause: String(err) }));
+    log.info('stopped');
   }
 }
 
@@ -158,21 +281,25 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
 
   program
     .command('start')
-    .description('Run Huurwacht as a service: the daily run at dailyRunAt (Europe/Amsterdam) on working days, until SIGTERM or SIGINT.')
+    .description(
+      'Run Huurwacht as a service: the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT), the outbox delivery ' +
+        'and the daily run at dailyRunAt (Europe/Amsterdam) on working days, until SIGTERM or SIGINT.',
+    )
     .action(async () => {
+      // Checked before the database is opened: nothing is locked or migrated for a start that cannot work.
+      const slack = readSlackEnv(io.env);
+      if (!slack.ok) {
+        throw new UsageError(
+          `Slack is niet ingesteld: ${slack.missing.join(' en ')} ${slack.missing.length === 1 ? 'ontbreekt' : 'ontbreken'}.\n\n${MISSING_SLACK_HELP}`,
+        );
+      }
       await withDatabase(async (database, config) => {
-        const log = jsonLogger((line) => io.out(line));
-        const job = createDailyJob({ run: (date) => runDaily(database, config, { date }), log });
-        const scheduler = startScheduler(config, job, log);
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            log.info('stopping: finishing the run in progress', { signal });
-            void scheduler.stop().then(resolve);
-          };
-          process.once('SIGTERM', () => stop('SIGTERM'));
-          process.once('SIGINT', () => stop('SIGINT'));
-        });
-        log.info('stopped');
+        await runService(
+          database,
+          config,
+          slack.env,
+          jsonLogger((line) => io.out(line)),
+        );
       });
     });
 

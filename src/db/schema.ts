@@ -176,7 +176,11 @@ export const caseEvents = pgTable(
   (t) => [index('case_events_contract_idx').on(t.contractId, t.id), index('case_events_case_idx').on(t.caseId)],
 );
 
-export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
+/**
+ * `sending`: claimed by the delivery worker (src/slack/outbox-worker.ts), so a message may exist in
+ * Slack that the row does not know of yet; the worker looks for it before it posts again.
+ */
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** Messages for Slack, written in the same transaction as the change they report. */
@@ -196,11 +200,23 @@ export const outbox = pgTable(
     slackTs: text('slack_ts'),
     createdAt: now('created_at'),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'string' }),
+    /** When a send was first attempted without a definite answer since; bounds the search for it in Slack. */
+    claimedAt: timestamp('claimed_at', { withTimezone: true, mode: 'string' }),
+    /** The Slack messages of this row done so far (a card, its reminder, its thread reply), with their ts. */
+    progress: jsonb('progress').notNull().default({}),
   },
   (t) => [
     index('outbox_pending_idx')
       .on(t.nextAttemptAt)
       .where(sql`${t.status} = 'pending'`),
+    index('outbox_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    // Messages of one case go out in order: the worker asks for older unsent rows of the case.
+    index('outbox_case_unsent_idx')
+      .on(t.caseId, t.id)
+      .where(sql`${t.status} <> 'sent'`),
+    check('outbox_status_valid', sql`${t.status} in ('pending', 'sending', 'sent', 'failed')`),
   ],
 );
 

@@ -89,10 +89,6 @@ function move(open: OpenCase, to: OpenStage, clause: string, summary: string, st
   return { ok: true, transition: { type: 'move', from: open.stage, to, clause, summary, state } };
 }
 
-function yesNo(value: boolean): string {
-  return value ? 'ja' : 'nee';
-}
-
 // ---------------------------------------------------------------------------
 // Early signalling
 

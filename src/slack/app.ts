@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { OutcomeService } from '../cases/outcome-service.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../log.js';
+import type { IsoDate } from '../domain/calendar.js';
 
 /** What the Slack layer needs from the process environment (DATA-FORMATS.md). */
 export interface SlackEnv {
@@ -49,6 +50,8 @@ export interface SlackDeps {
   config: Config;
   outcomes: OutcomeService;
   log: Logger;
+  /** The date outcomes are recorded on; default today in Amsterdam (tests fix it). */
+  today?: () => IsoDate;
 }
 
 export interface SlackAppOptions {
