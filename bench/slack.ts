@@ -104,7 +104,8 @@ async function serve(mode: Mode, databaseUrl: string, apiUrl: string): Promise<v
   });
   const port = (server.address() as AddressInfo).port;
   process.stdout.write(`${JSON.stringify({ port })}\n`);
-  // Commands from the harness on stdin: `record` after the warm-up, `report` at the end.
+  // Commands from the harness on stdin: `record` after the warm-up, `report` at the end; the
+  // server stops when stdin ends (after the harness has read the database's CPU time).
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'record') {
       recording = true;
@@ -113,7 +114,6 @@ async function serve(mode: Mode, databaseUrl: string, apiUrl: string): Promise<v
     } else if (line === 'report') {
       const cpu = process.cpuUsage(cpuAtStart);
       process.stdout.write(`${JSON.stringify({ times, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
-      break;
     }
   }
   await app.stop();

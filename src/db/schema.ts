@@ -146,6 +146,7 @@ export const cases = pgTable(
       .on(t.contractId)
       .where(sql`${t.closedOn} is null`),
     index('cases_stage_idx').on(t.stage),
+    index('cases_contract_idx').on(t.contractId, t.id),
     check(
       'cases_stage_valid',
       sql`${t.stage} in ('reminder','contact','visit','arrangement','escalation','bailiff','mt_vote','eviction_procedure','verdict','closed')`,

@@ -91,23 +91,26 @@ export async function findTenancies(executor: Executor, query: string): Promise<
   const q = query.trim();
   if (!q) return [];
   const postcodeMatch = /^([1-9]\d{3})\s?([A-Za-z]{2})\s*[-,]?\s*(\d+)\D*$/.exec(q);
-  let where;
+  let hits;
   if (postcodeMatch) {
     const postcode = `${postcodeMatch[1]}${postcodeMatch[2]!.toUpperCase()}`;
-    where = sql`t.postcode = ${postcode} and t.house_number = ${postcodeMatch[3]}`;
+    hits = sql`select contract_id from tenancies where postcode = ${postcode} and house_number = ${postcodeMatch[3]}`;
   } else {
+    // Contract and name as separate index look-ups (a union): one `or` across both would scan
+    // every tenant. The trigram index serves `like '%...%'` from 3 characters on.
     const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where = sql`(t.contract_id = ${q} or exists (select 1 from tenants n where n.contract_id = t.contract_id and lower(n.name) like ${pattern}))`;
+    const names = q.length >= 3 ? sql`union select contract_id from tenants where lower(name) like ${pattern}` : sql``;
+    hits = sql`select contract_id from tenancies where contract_id = ${q} ${names}`;
   }
   return queryRows<TenancyMatch & Record<string, unknown>>(
     executor,
     sql`
+      with hits as (${hits}),
+           page as (select contract_id from hits order by (contract_id = ${q}) desc, contract_id limit ${MATCH_LIMIT})
       select t.contract_id as "contractId", t.address, t.postcode, t.city,
              coalesce((select string_agg(n.name, ' & ' order by n.position) from tenants n where n.contract_id = t.contract_id), '') as tenants
-      from tenancies t
-      where ${where}
+      from page join tenancies t on t.contract_id = page.contract_id
       order by (t.contract_id = ${q}) desc, t.contract_id
-      limit ${MATCH_LIMIT}
     `,
   );
 }

@@ -432,10 +432,12 @@ describe('closing the vote', () => {
 
     await deliverOutbox();
     const outcome = (await threadReplies('100005')).filter((t) => t.includes('MT besluit tot ontruiming na eerder vonnis'));
-    expect(outcome).toEqual(['Fase: vonnis (P4.b): Stem uitgebracht: voor. MT besluit tot ontruiming na eerder vonnis (2 voor, 0 tegen, 0 onthouding): ontruiming op 15-04-2027']);
-    expect(
-      fake.callsTo('chat.postMessage').every((c) => c.body.channel === TEAM_CHANNEL && c.body.thread_ts === cardTs('100005')),
-    ).toBe(true);
+    expect(outcome).toEqual([
+      'Fase: vonnis (P4.b): Stem uitgebracht: voor. MT besluit tot ontruiming na eerder vonnis (2 voor, 0 tegen, 0 onthouding): ontruiming op 15-04-2027',
+    ]);
+    expect(fake.callsTo('chat.postMessage').every((c) => c.body.channel === TEAM_CHANNEL && c.body.thread_ts === cardTs('100005'))).toBe(
+      true,
+    );
   });
 });
 
