@@ -36,9 +36,10 @@ export interface DailyRunOptions {
 }
 
 /**
- * The daily run for `date`: every working day since the last run, in order, each day in one
- * transaction (its transitions, events, messages and the run record commit together, so a crash
- * rolls the day back and the rerun redoes it exactly once).
+ * The daily run for `date`: every working day since the last run, in order, all in one
+ * transaction (each day's transitions, events, messages and run record commit together, so a
+ * crash rolls the run back and the rerun redoes it exactly once; a dry run rolls back too).
+ * A long catch-up after a crash starts over: simple and always consistent.
  */
 export async function runDaily(database: Database, config: Config, options: DailyRunOptions): Promise<DailyRunReport> {
   const rules = procedureRules(config);
