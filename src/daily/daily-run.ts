@@ -101,6 +101,9 @@ async function pendingDays(database: Database, date: IsoDate, rules: ProcedureRu
 
 async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRules, report: DailyRunReport, options: DailyRunOptions) {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEYS.dailyRun})`);
+  // The month's arrears aggregate every ledger line by tenancy; at the default 4 MB the hash
+  // aggregate spills to disk (measured: about a third slower on 4.5M lines). Local to this run.
+  await tx.execute(sql`set local work_mem = '64MB'`);
   // Another process may have run this day while we waited for the lock.
   const [already] = await queryRows<{ n: number }>(tx, sql`select count(*)::int8 as n from daily_runs where run_date >= ${day}::date`);
   if (already && already.n > 0) {
