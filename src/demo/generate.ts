@@ -26,6 +26,7 @@
  * descriptions never contain line breaks, so one record is one line (benchmarks count lines).
  */
 import { once } from 'node:events';
+import { MONTH_ABBR_NL, MONTHS_NL } from '../domain/calendar.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -286,21 +287,8 @@ function yyyymm(month: number): string {
   return `${Math.floor(month / 12)}${pad2((month % 12) + 1)}`;
 }
 
-const MONTH_NAMES = [
-  'januari',
-  'februari',
-  'maart',
-  'april',
-  'mei',
-  'juni',
-  'juli',
-  'augustus',
-  'september',
-  'oktober',
-  'november',
-  'december',
-] as const;
-const MONTH_ABBR = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] as const;
+const MONTH_NAMES = MONTHS_NL;
+const MONTH_ABBR = MONTH_ABBR_NL;
 
 function monthName(month: number): string {
   return MONTH_NAMES[month % 12] ?? '';

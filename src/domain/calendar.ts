@@ -25,7 +25,8 @@ const ISO_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DUTCH_DATE_RE = /^(\d{1,2})-(\d{1,2})-(\d{4})$/;
 
 const WEEKDAYS_NL = ['zondag', 'maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag'] as const;
-const MONTHS_NL = [
+/** Dutch month names, lower case as Dutch writes them in a date. */
+export const MONTHS_NL = [
   'januari',
   'februari',
   'maart',
@@ -39,6 +40,7 @@ const MONTHS_NL = [
   'november',
   'december',
 ] as const;
+export const MONTH_ABBR_NL = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] as const;
 
 // ---------------------------------------------------------------------------
 // Internal representation: whole days since 1970-01-01 (UTC), so that no local

@@ -1,5 +1,5 @@
 import type { CaseStage, ClosedReason } from '../db/schema.js';
-import { formatDutchDate } from '../domain/calendar.js';
+import { formatDutchDate, MONTH_ABBR_NL } from '../domain/calendar.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
 import type { SummonsWindowStatus } from '../domain/signal.js';
 import type { Dossier, TenancyMatch } from './dossier.js';
@@ -25,10 +25,9 @@ export const CLOSED_LABELS: Record<ClosedReason, string> = {
   ended: 'huur beëindigd',
 };
 
-const MONTHS = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
 function shortMonth(key: string): string {
   const [year, month] = key.split('-');
-  return `${MONTHS[Number(month) - 1]} ${year}`;
+  return `${MONTH_ABBR_NL[Number(month) - 1]} ${year}`;
 }
 
 /** The dossier as a person reads it in a terminal: Dutch, amounts as `€ 1.234,56`, dates DD-MM-YYYY. */
