@@ -26,11 +26,11 @@
  * descriptions never contain line breaks, so one record is one line (benchmarks count lines).
  */
 import { once } from 'node:events';
-import { MONTH_ABBR_NL, MONTHS_NL } from '../domain/calendar.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { MONTH_ABBR_NL, MONTHS_NL } from '../domain/calendar.js';
 
 export type Profile = 'punctual' | 'late' | 'partial' | 'stopped' | 'ended';
 
