@@ -125,6 +125,28 @@ describe('the conversation (P2.a)', () => {
     });
   });
 
+  // One test per clause: each obligation (P2.b.1–4) and commitment (P2.c.1–4) is its own fact.
+  const promises = [
+    ['P2.b.1', 'obligations', 'noNewArrears', 'let the arrears grow no further'],
+    ['P2.b.2', 'obligations', 'registerWithAid', 'register with the municipality or aid agency'],
+    ['P2.b.3', 'obligations', 'reportRegistration', 'report back that the registration was made'],
+    ['P2.b.4', 'obligations', 'paymentArrangement', 'enter a payment arrangement'],
+    ['P2.c.1', 'commitments', 'passDetailsOn', 'pass the details on to the municipality'],
+    ['P2.c.2', 'commitments', 'noCollection', 'start no collection procedure'],
+    ['P2.c.3', 'commitments', 'noInterest', 'charge no interest'],
+    ['P2.c.4', 'commitments', 'acceptArrangement', 'accept a payment arrangement'],
+  ] as const;
+  for (const [clause, group, key, what] of promises) {
+    it(`${clause} records whether the conversation agreed to ${what}, for the written confirmation`, () => {
+      const all = talk();
+      const without = talk({ [group]: { ...all[group], [key]: false } });
+      const agreed = ok(recordConversation(caseIn('contact'), all, DAY, rules, FACTS)).state.agreement!;
+      const notAgreed = ok(recordConversation(caseIn('contact'), without, DAY, rules, FACTS)).state.agreement!;
+      expect((agreed[group] as Record<string, boolean>)[key]).toBe(true);
+      expect((notAgreed[group] as Record<string, boolean>)[key]).toBe(false);
+    });
+  }
+
   it('P2.c.4 accepts an arrangement of at most 6 months and moves the case to arrangement', () => {
     const installments = monthlyInstallments(140_000, 6, '2027-02-01');
     const t = ok(recordConversation(caseIn('contact'), talk({ arrangement: { installments } }), DAY, rules, FACTS));
