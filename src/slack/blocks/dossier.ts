@@ -4,6 +4,10 @@ import { formatEuro, formatMonthsNl } from '../../domain/money.js';
 import { formatPostcode, type Dossier, type TenancyMatch } from '../../dossier/dossier.js';
 import { CLOSED_LABELS, STAGE_LABELS, signalText } from '../../dossier/dossier-text.js';
 import { ACTIONS, COMMANDS } from '../ids.js';
+import { clip, escapeMrkdwn } from './format.js';
+
+// One escaping and clipping for every builder (names like "A & B" must be escaped).
+export { clip, escapeMrkdwn };
 
 /**
  * Pure Block Kit builders for `/huurder`: the dossier, the pick list, and the short answers.
@@ -32,15 +36,6 @@ export const TIMELINE_MAX_EVENTS = 20;
 const TIMELINE_MAX_CHARS = 6000;
 const EVENT_LINE_MAX_CHARS = 280;
 const LEDGER_MONTHS_SHOWN = 6;
-
-/** Slack mrkdwn treats `&`, `<` and `>` as control characters: a name like "A & B" must be escaped. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 export function section(text: string): types.SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: clip(text, MAX_SECTION_CHARS) } };

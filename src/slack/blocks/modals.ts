@@ -7,6 +7,10 @@ import type { FieldError } from '../../domain/outcomes.js';
 import { STAGE_LABELS, signalText } from '../../dossier/dossier-text.js';
 import type { Dossier } from '../../dossier/dossier.js';
 import { CALLBACKS } from '../ids.js';
+import { clip, escapeMrkdwn } from './format.js';
+
+// One escaping and clipping for every builder (names like "A & B" must be escaped).
+export { clip, escapeMrkdwn };
 
 /**
  * Pure Block Kit builders for the case card's modals, the MT's dossier summary, the vote message's
@@ -76,15 +80,6 @@ export type FieldBlock = (typeof FIELDS)[keyof typeof FIELDS];
 
 // ---------------------------------------------------------------------------
 // Small builders
-
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Slack mrkdwn treats `&`, `<` and `>` as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function plain(text: string, max: number = LIMITS.label): types.PlainTextElement {
   return { type: 'plain_text', text: clip(text, max), emoji: true };
