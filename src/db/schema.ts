@@ -266,3 +266,43 @@ export const slackMessages = pgTable(
   },
   (t) => [primaryKey({ columns: [t.caseId, t.kind] }), uniqueIndex('slack_messages_channel_ts').on(t.channel, t.ts)],
 );
+
+/**
+ * Every letter the procedure called for, made in the same transaction as the step that called
+ * for it, with the case's facts at that moment. The printed document is frozen at its first
+ * rendering (`document`, `template_sha256`, `pdf_sha256`): from then on the letter is reproduced
+ * exactly, byte for byte, and a trigger refuses to change it.
+ */
+export const letters = pgTable(
+  'letters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** One letter per kind per step of a case: `letter:<case>:<kind>:<case version>`. */
+    key: text('key').notNull().unique(),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
+    contractId: text('contract_id')
+      .notNull()
+      .references(() => tenancies.contractId),
+    kind: text('kind').notNull(),
+    /** The sending date. */
+    letterDate: date('letter_date', { mode: 'string' }).notNull(),
+    /** Assumed receipt: the next working day after sending. */
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    /** The case's facts when the letter was made (CaseState). */
+    state: jsonb('state').notNull(),
+    createdAt: now('created_at'),
+    /** Everything the letter prints (LetterDocument), frozen at the first rendering. */
+    document: jsonb('document'),
+    templateSha256: text('template_sha256'),
+    pdfSha256: text('pdf_sha256'),
+    renderedAt: timestamp('rendered_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [
+    index('letters_contract_idx').on(t.contractId, t.id),
+    index('letters_date_kind_idx').on(t.letterDate, t.kind),
+    check('letters_kind_valid', sql`${t.kind} in ('reminder', 'invitation', 'confirmation', 'card', 'last_warning', 'bailiff_handover')`),
+    check('letters_frozen_whole', sql`(${t.document} is null) = (${t.pdfSha256} is null)`),
+  ],
+);
