@@ -51,6 +51,15 @@ const contactSchema = z.strictObject({
   url: z.string().default(''),
 });
 
+/** The corporation as the letters show it; everything but the name may be left out and is then not printed. */
+const senderSchema = contactSchema.extend({
+  department: z.string().default(''),
+  signatory: z.string().default(''),
+  visitingAddress: z.string().default(''),
+  openingHours: z.string().default(''),
+  iban: z.string().default(''),
+});
+
 /**
  * Every threshold of the procedure, with the default the customer or the law gives.
  * The comments name the source so a reviewer can check the number.
@@ -78,8 +87,10 @@ export const configSchema = z
     mt: mtSchema.optional(),
     letters: z
       .strictObject({
-        sender: contactSchema,
-        debtHelp: contactSchema,
+        sender: senderSchema,
+        debtHelp: contactSchema, // P1: the Traverse leaflet's contact details
+        bailiff: contactSchema.optional(), // the addressee of the handover summary (P3.b)
+        templatesDir: z.string().min(1).optional(), // adapted letter texts; default the built-in templates/letters
       })
       .optional(),
   })
