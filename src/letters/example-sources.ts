@@ -78,10 +78,9 @@ export function exampleSources(start: IsoDate = '2026-10-12'): Record<LetterKind
     ['2026-11', RENT],
   ];
   const arrears = sept + 2 * RENT;
-  const signalReported = { state: 'reported' as const, offeredOn: start, answeredOn: null, reportedOn: addDays(letter.termEndsOn, 3) };
   const contactState: CaseState = {
     letter,
-    signal: { ...signalReported, state: 'no_reaction', reportedOn: null },
+    signal: { state: 'no_reaction', offeredOn: start, answeredOn: null, reportedOn: null },
     contactSince: contactOn,
   };
   const invitation = base('invitation', contactOn, contactState, unpaidNov);
@@ -113,6 +112,7 @@ export function exampleSources(start: IsoDate = '2026-10-12'): Record<LetterKind
     unpaidNov,
   );
 
+  const signalReported = { state: 'reported' as const, offeredOn: start, answeredOn: agreedOn, reportedOn: addWorkingDays(agreedOn, 1) };
   const handedOn = '2027-01-19';
   const unpaidJan: [string, number][] = [...unpaidNov, ['2026-12', RENT], ['2027-01', RENT]];
   const decisionOn = '2027-02-16';
@@ -143,7 +143,7 @@ export function exampleSources(start: IsoDate = '2026-10-12'): Record<LetterKind
       type: 'case_opened',
       clause: 'P1',
       actor: 'system',
-      summary: `14-dagenbrief verstuurd (ontvangst ${letter.receivedOn}, termijn tot en met ${letter.termEndsOn})`,
+      summary: '14-dagenbrief verstuurd met de folder van Traverse en het aanbod van vroegsignalering',
     },
     {
       on: contactOn,
@@ -160,6 +160,13 @@ export function exampleSources(start: IsoDate = '2026-10-12'): Record<LetterKind
       summary: 'Gesprek met de huurder: afspraken vastgelegd, betalingsregeling van 6 termijnen',
     },
     { on: agreedOn, type: 'note', clause: 'P2.a.1', actor: 'U0AAAAAAAA', summary: 'Oorzaak van de achterstand vastgelegd (P2.a.1)' },
+    {
+      on: agreedOn,
+      type: 'signal_answer',
+      clause: 'P2.a.2',
+      actor: 'U0AAAAAAAA',
+      summary: 'Vroegsignalering: huurder stemt in met de melding',
+    },
     {
       on: signalReported.reportedOn,
       type: 'signal_reported',

@@ -369,12 +369,11 @@ function handover(source: LetterSource, state: CaseState, ctx: LetterContext): {
     'Vroegsignalering',
     'Besluit gem. schuldhulpverlening art. 2',
     [
-      signal?.offeredOn ? `aangeboden ${dutchDate(signal.offeredOn)}` : 'niet aangeboden',
-      signal?.answeredOn ? `${SIGNAL_NL[signal.state]} op ${dutchDate(signal.answeredOn)}` : signal ? SIGNAL_NL[signal.state] : '',
-      reportedOn ? `gemeld ${dutchDate(reportedOn)}` : '',
+      signal?.offeredOn ? `aangeboden in de 14-dagenbrief van ${dutchDate(signal.offeredOn)}` : 'niet aangeboden',
+      signal?.answeredOn ? `${signal.state === 'objected' ? 'bezwaar' : 'akkoord'} op ${dutchDate(signal.answeredOn)}` : '',
+      reportedOn ? `gemeld bij de gemeente op ${dutchDate(reportedOn)}` : signal && signal.state !== 'none' ? SIGNAL_NL[signal.state] : '',
     ]
       .filter(Boolean)
-      .filter((v, i, all) => all.indexOf(v) === i)
       .join('; '),
   );
   if (state.contactSince || state.conversationOn) {
@@ -425,7 +424,11 @@ function handover(source: LetterSource, state: CaseState, ctx: LetterContext): {
   if (decision) check('MT-besluit', 'P3.c, P3.d', mtDecision);
 
   const installments = state.arrangement?.installments ?? [];
-  const steps = source.events.filter((e) => !isPrivateEvent(e)).map((e) => [dutchDate(e.on), e.summary, e.clause ?? '']);
+  const steps = source.events
+    .filter((e) => !isPrivateEvent(e))
+    // Stable: events of one day keep the order the dossier recorded them in.
+    .sort((a, b) => (a.on < b.on ? -1 : a.on > b.on ? 1 : 0))
+    .map((e) => [dutchDate(e.on), e.summary, e.clause ?? '']);
 
   return {
     fields: {

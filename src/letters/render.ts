@@ -68,6 +68,9 @@ export async function renderLettersPdf(docs: LetterDocument[], templates: Letter
   for (const { doc, start, count } of ranges) {
     for (let i = 0; i < count; i++) {
       pdf.switchToPage(start + i);
+      // Drawn afterwards, not on pdfkit's pageAdded: writing text there corrupts a paragraph that is
+      // being wrapped across the page break.
+      if (i > 0) continuationHeader(pdf, doc);
       footer(pdf, doc, i + 1, count);
     }
   }
@@ -86,28 +89,11 @@ function renderLetter(pdf: Doc, doc: LetterDocument, templates: LetterTemplates)
     return v;
   };
 
-  const continuation = (): void => {
-    pdf.font('regular').fontSize(SMALL).fillColor(GREY);
-    pdf.text(`${doc.sender.name} · ${doc.title} · ${doc.contractId} · ${value('letterDate')}`, LEFT, 12 * MM, {
-      width: WIDTH,
-      lineBreak: false,
-    });
-    pdf.fillColor(INK).font('regular').fontSize(BODY_SIZE);
-    pdf.x = LEFT;
-    pdf.y = TOP_CONTINUED;
-  };
-  const onPage = () => continuation();
-
   pdf.addPage();
   pdf.outline.addItem(`${doc.title} · ${doc.contractId}`);
   letterhead(pdf, doc, spansText(template.subject, value));
-  pdf.on('pageAdded', onPage);
-  try {
-    pdf.font('regular').fontSize(BODY_SIZE).fillColor(INK);
-    renderBlocks(pdf, doc, template.blocks, value);
-  } finally {
-    pdf.removeListener('pageAdded', onPage);
-  }
+  pdf.font('regular').fontSize(BODY_SIZE).fillColor(INK);
+  renderBlocks(pdf, doc, template.blocks, value);
 }
 
 function letterhead(pdf: Doc, doc: LetterDocument, subject: string): void {
@@ -141,18 +127,15 @@ function letterhead(pdf: Doc, doc: LetterDocument, subject: string): void {
     ['Contractnummer', doc.contractId],
     ['Betreft', doc.title],
   ];
-  const colW = WIDTH / refs.length;
+  const shares = [0.28, 0.25, 0.47];
+  let refX = LEFT;
   refs.forEach(([label, text], i) => {
-    pdf
-      .font('regular')
-      .fontSize(7.5)
-      .fillColor(GREY)
-      .text(label.toUpperCase(), LEFT + i * colW, refY, { width: colW - 8, characterSpacing: 0.4 });
-    pdf
-      .font('regular')
-      .fontSize(BODY_SIZE)
-      .fillColor(INK)
-      .text(text, LEFT + i * colW, refY + 11, { width: colW - 8 });
+    const colW = shares[i]! * WIDTH;
+    pdf.font('regular').fontSize(7.5).fillColor(GREY);
+    pdf.text(label.toUpperCase(), refX, refY, { width: colW - 8, characterSpacing: 0.4 });
+    pdf.font('regular').fontSize(BODY_SIZE).fillColor(INK);
+    pdf.text(text, refX, refY + 11, { width: colW - 8, lineBreak: false, ellipsis: true });
+    refX += colW;
   });
   pdf
     .moveTo(LEFT, refY + 30)
@@ -182,7 +165,8 @@ function renderBlocks(pdf: Doc, doc: LetterDocument, blocks: TemplateBlock[], va
         gap(pdf, 6);
         break;
       case 'heading':
-        keepWithNext(pdf, 40);
+        // A heading stays with the start of what it heads (two lines, or a table's header and first row).
+        keepWithNext(pdf, 70);
         pdf.font('bold').fontSize(10.5).fillColor(ACCENT).text(spansText(block.spans, value), LEFT, pdf.y, { width: WIDTH });
         pdf.fillColor(INK);
         gap(pdf, 3);
@@ -209,6 +193,9 @@ function renderBlocks(pdf: Doc, doc: LetterDocument, blocks: TemplateBlock[], va
         gap(pdf, 8);
         break;
       }
+      case 'space':
+        gap(pdf, 14);
+        break;
       case 'if': {
         const has = (doc.fields[block.field] ?? '').trim() !== '';
         renderBlocks(pdf, doc, has !== block.negate ? block.then : block.else, value);
@@ -308,6 +295,14 @@ function renderTable(pdf: Doc, table: LetterTable): void {
     drawRow(table.total, 'bold', INK);
   }
   pdf.fillColor(INK).font('regular').fontSize(BODY_SIZE);
+}
+
+function continuationHeader(pdf: Doc, doc: LetterDocument): void {
+  pdf.font('regular').fontSize(SMALL).fillColor(GREY);
+  pdf.text(`${doc.sender.name} · ${doc.title} · ${doc.contractId} · ${doc.fields.letterDate ?? ''}`, LEFT, 12 * MM, {
+    width: WIDTH,
+    lineBreak: false,
+  });
 }
 
 function footer(pdf: Doc, doc: LetterDocument, page: number, pages: number): void {

@@ -16,7 +16,7 @@ import { LETTER_KINDS, type LetterKind } from './letter-kinds.js';
  *   {if field} / {if not field} / {else} / {end}    a part printed only when the field has a value
  *   {field}                       a placeholder; **bold** for emphasis; {{ for a literal {
  *   // comment                    ignored
- *   every other line is a line of text; a blank line starts a new paragraph.
+ *   every other line is a line of text; a blank line starts a new paragraph, two leave room.
  *
  * Every template is checked when loaded: a placeholder or table the letter does not know, or an
  * optional field used outside its {if}, is an error naming file, line and the fields it may use.
@@ -33,6 +33,8 @@ export type TemplateBlock =
   | { type: 'heading'; spans: Span[] }
   | { type: 'bullets'; items: Span[][] }
   | { type: 'table'; name: string }
+  /** Two or more blank lines: room, e.g. for a signature. */
+  | { type: 'space' }
   | { type: 'if'; field: string; negate: boolean; then: TemplateBlock[]; else: TemplateBlock[] };
 
 export interface LetterTemplate {
@@ -167,6 +169,9 @@ export function parseTemplate(kind: LetterKind, file: string, text: string, prob
     if (line.startsWith('//')) continue;
     if (line === '') {
       endRun();
+      const previous = i > 0 ? lines[i - 1]!.trim() : null;
+      const container = target();
+      if (previous === '' && container[container.length - 1]?.type !== 'space') container.push({ type: 'space' });
       continue;
     }
     const directive = BLOCK_DIRECTIVE.exec(line);
