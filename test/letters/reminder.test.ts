@@ -139,7 +139,7 @@ describe('P1 the 14-day letter: debt help and early signalling', () => {
   it('P1 reminder offers to pass contact details to the municipality unless the tenant objects, and says how to object (Besluit art. 2)', async () => {
     const text = await letterText(reminderOn('2026-10-12'));
     expect(text).toContain('geven wij uw naam, adres, telefoonnummer, e-mailadres en het bedrag van de achterstand door aan de gemeente');
-    expect(text).toContain('Wilt u niet dat wij uw gegevens doorgeven? Laat het ons dan vóór dinsdag 27 oktober 2026 weten');
+    expect(text).toContain('Wilt u niet dat wij uw gegevens doorgeven? Laat het ons dan uiterlijk op dinsdag 27 oktober 2026 weten');
     expect(text).toContain('telefoon 020-1234567 of e-mail huurincasso@voorbeeld.nl');
     expect(text).toContain('Dan geven wij uw gegevens niet door');
   });
