@@ -233,7 +233,8 @@ function startServer(
   databaseUrl: string,
   apiUrl: string,
 ): Promise<{ child: ChildProcess; port: number; lines: AsyncIterator<string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/slack.ts', '--serve', mode, databaseUrl, apiUrl], {
+  const profile = mode === 'huurwacht' && args.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', resolve('.bench', 'profiles')] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/slack.ts', '--serve', mode, databaseUrl, apiUrl], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -314,26 +315,35 @@ interface Result {
   fired: Fired;
   /** CPU time of the Bolt app's process during the measured look-ups. */
   cpuMs: number;
-  /** CPU time of all PostgreSQL processes on this machine during them (null: not readable). */
+  /** CPU time of the PostgreSQL backends of the bench database during them. */
   databaseCpuMs: number;
 }
 
-/** User + system CPU of every `postgres` process (the server runs locally here), from /proc. */
-async function databaseCpu(): Promise<number> {
-  const { readdirSync, readFileSync } = await import('node:fs');
+/**
+ * User + system CPU of the PostgreSQL backends serving the bench database, from /proc (the server
+ * runs locally here). Only those: other work on a shared machine would blur the number, and the
+ * server's pool keeps its connections open from the warm-up to the end.
+ */
+async function databaseCpu(): Promise<Map<number, number>> {
+  const { readFileSync } = await import('node:fs');
   const tick = 1000 / 100; // USER_HZ
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  const pids = await admin((q) => q<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${DATABASE}`);
+  const cpu = new Map<number, number>();
+  for (const { pid } of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const name = /\((.*)\)/.exec(stat)?.[1] ?? '';
-      if (name !== 'postgres') continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * tick);
     } catch {
-      // the process ended meanwhile
+      // the backend ended meanwhile
     }
   }
+  return cpu;
+}
+
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -370,7 +380,7 @@ async function measure(
     child.stdin!.write('report\n');
     const report = await lines.next();
     const { times: server, cpuMs } = JSON.parse(report.value as string) as { times: number[]; cpuMs: number };
-    return { mode, server, fired, cpuMs, databaseCpuMs: (await databaseCpu()) - databaseCpuBefore };
+    return { mode, server, fired, cpuMs, databaseCpuMs: cpuSince(databaseCpuBefore, await databaseCpu()) };
   } finally {
     child.stdin!.end();
     await new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)));
@@ -450,7 +460,7 @@ for (const r of results) {
   );
 }
 say('(milliseconds; server time: from the request reaching the Bolt app to the end of its response;');
-say(' CPU per look-up: the Bolt process, and all local postgres processes (other work on the machine included))');
+say(' CPU per look-up: the Bolt process, and the PostgreSQL backends of its connections)');
 for (const r of results.filter((x) => x.mode !== 'floor')) {
   const p99 = percentile(r.server, 99);
   say(`\n${r.mode}: answers ${[...r.fired.outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(' · ')}`);

@@ -110,8 +110,38 @@ function redactUrl(url: string): string {
   }
 }
 
+export interface QueryOptions {
+  /**
+   * Run it as a named prepared statement on PostgreSQL (postgres.js keeps one per connection and
+   * query text), so the server parses it once and can reuse its plan. For hot, fixed query texts
+   * only: drizzle's `execute` sends every query unnamed, and for the one-statement dossier the
+   * server then spent ~0.65 ms CPU a call parsing and planning against ~0.13 ms prepared (measured
+   * on the bench:slack database). PGlite runs it as before.
+   */
+  prepare?: boolean;
+}
+
+/** What drizzle keeps on a database or transaction: its session (with postgres.js's `sql`) and dialect. */
+interface DrizzleInternals {
+  session?: { client?: { unsafe?: (text: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> } };
+  dialect?: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+}
+
 /** `execute` returns `{ rows }` on PGlite and an array on postgres.js; this hides the difference. */
-export async function queryRows<T extends Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
+export async function queryRows<T extends Record<string, unknown>>(
+  executor: Executor,
+  query: SQL,
+  options: QueryOptions = {},
+): Promise<T[]> {
+  if (options.prepare) {
+    // Inside a transaction the session's client is that transaction's connection, as drizzle's own execute uses.
+    const { session, dialect } = executor as unknown as DrizzleInternals;
+    const unsafe = session?.client?.unsafe;
+    if (unsafe && dialect) {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      return (await unsafe.call(session.client, text, params, { prepare: true })) as T[];
+    }
+  }
   const result: unknown = await executor.execute(query);
   if (Array.isArray(result)) return result as T[];
   return (result as { rows: T[] }).rows;

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/client.js';
 import type { CaseStage, ClosedReason } from '../db/schema.js';
 import type { IsoDate } from '../domain/calendar.js';
@@ -112,6 +112,7 @@ export async function findTenancies(executor: Executor, query: string): Promise<
       from page join tenancies t on t.contract_id = page.contract_id
       order by (t.contract_id = ${q}) desc, t.contract_id
     `,
+    { prepare: true },
   );
 }
 
@@ -119,145 +120,158 @@ export function formatPostcode(postcode: string): string {
   return /^\d{4}[A-Z]{2}$/.test(postcode) ? `${postcode.slice(0, 4)} ${postcode.slice(4)}` : postcode;
 }
 
-/** The whole dossier of one tenancy as of a date; null when the contract does not exist. */
-export async function loadDossier(executor: Executor, contractId: string, asOf: IsoDate): Promise<Dossier | null> {
-  const [tenancy] = await queryRows<{
-    contract_id: string;
-    team_key: string;
-    team_name: string;
-    tenants: string[] | null;
-    address: string;
-    postcode: string;
-    city: string;
-    phone: string | null;
-    email: string | null;
-    monthly_rent_cents: number;
-    start_date: string;
-    end_date: string | null;
-    earlier_verdict_date: string | null;
-  }>(
-    executor,
-    sql`
-      select t.contract_id, t.team_key, tm.name as team_name, t.address, t.postcode, t.city, t.phone, t.email,
-             t.monthly_rent_cents, t.start_date, t.end_date, t.earlier_verdict_date,
-             (select json_agg(n.name order by n.position) from tenants n where n.contract_id = t.contract_id) as tenants
-      from tenancies t join teams tm on tm.key = t.team_key
-      where t.contract_id = ${contractId}
-    `,
-  );
-  if (!tenancy) return null;
+interface DossierRow extends Record<string, unknown> {
+  contract_id: string;
+  team_key: string;
+  team_name: string;
+  tenants: string[] | null;
+  address: string;
+  postcode: string;
+  city: string;
+  phone: string | null;
+  email: string | null;
+  monthly_rent_cents: number;
+  start_date: string;
+  end_date: string | null;
+  earlier_verdict_date: string | null;
+  entries: number;
+  charged: number;
+  paid: number;
+  balance: number;
+  last_payment_on: string | null;
+  last_payment_cents: number | null;
+  months: { month: string; chargedCents: number; paidCents: number; balanceCents: number }[] | null;
+  case_stage: CaseStage | null;
+  case_closed_reason: ClosedReason | null;
+  case_opened_on: string;
+  case_stage_since: string;
+  case_closed_on: string | null;
+  case_due_on: string | null;
+  case_state: CaseState;
+  probation_until: string | null;
+  events: (DossierEvent & { text: string | null })[] | null;
+}
 
-  const [totals] = await queryRows<{
-    entries: number;
-    charged: number;
-    paid: number;
-    balance: number;
-    last_payment_on: string | null;
-  }>(
+export interface LoadOptions {
+  /**
+   * A data-modifying statement to run within the same statement (a CTE PostgreSQL always runs),
+   * such as the look-up's audit row: one round trip, one snapshot, and no dossier without it.
+   */
+  alongside?: SQL;
+}
+
+/**
+ * The whole dossier of one tenancy as of a date; null when the contract does not exist.
+ *
+ * One statement, so one round trip and one snapshot: under load (`/huurder`, bench:slack) each
+ * statement costs a round trip and the database's per-statement overhead, and seven of them made a
+ * dossier cost twice a pick list. The ledger rows are read once (`le`) for the totals, the last
+ * payment and the months; lists come back as JSON, whose dates are ISO on every engine.
+ */
+export async function loadDossier(
+  executor: Executor,
+  contractId: string,
+  asOf: IsoDate,
+  options: LoadOptions = {},
+): Promise<Dossier | null> {
+  const alongside = options.alongside ? sql`alongside as (${options.alongside}),` : sql``;
+  const [row] = await queryRows<DossierRow>(
     executor,
     sql`
-      select count(*)::int8 as entries,
-             coalesce(sum(amount_cents) filter (where type in ('rent', 'costs') and due_date <= ${asOf}::date), 0)::int8 as charged,
-             coalesce(sum(amount_cents) filter (where type in ('payment', 'credit') and booking_date <= ${asOf}::date), 0)::int8 as paid,
-             coalesce(sum(case when type in ('rent', 'costs') and due_date <= ${asOf}::date then amount_cents
-                               when type in ('payment', 'credit') and booking_date <= ${asOf}::date then -amount_cents
-                               else 0 end), 0)::int8 as balance,
-             max(booking_date) filter (where type = 'payment' and booking_date <= ${asOf}::date)::text as last_payment_on
-      from ledger_entries where contract_id = ${contractId}
-    `,
-  );
-  const [lastPayment] = totals?.last_payment_on
-    ? await queryRows<{ amount: number }>(
-        executor,
-        sql`select coalesce(sum(amount_cents), 0)::int8 as amount from ledger_entries
-            where contract_id = ${contractId} and type = 'payment' and booking_date = ${totals.last_payment_on}::date`,
-      )
-    : [];
-  const months = await queryRows<{ month: string; charged: number; paid: number; balance: number }>(
-    executor,
-    sql`
-      with per_month as (
-        select to_char(coalesce(case when type in ('rent', 'costs') then due_date end, booking_date), 'YYYY-MM') as month,
+      with ${alongside}
+      le as (
+        select type, due_date, booking_date, amount_cents,
+               coalesce(case when type in ('rent', 'costs') then due_date end, booking_date) as effective
+        from ledger_entries where contract_id = ${contractId}
+      ),
+      totals as (
+        select count(*)::int8 as entries,
+               coalesce(sum(amount_cents) filter (where type in ('rent', 'costs') and due_date <= ${asOf}::date), 0)::int8 as charged,
+               coalesce(sum(amount_cents) filter (where type in ('payment', 'credit') and booking_date <= ${asOf}::date), 0)::int8 as paid,
+               max(booking_date) filter (where type = 'payment' and booking_date <= ${asOf}::date) as last_payment_on
+        from le
+      ),
+      per_month as (
+        select to_char(effective, 'YYYY-MM') as month,
                coalesce(sum(amount_cents) filter (where type in ('rent', 'costs')), 0)::int8 as charged,
                coalesce(sum(amount_cents) filter (where type in ('payment', 'credit')), 0)::int8 as paid
-        from ledger_entries
-        where contract_id = ${contractId}
-          and coalesce(case when type in ('rent', 'costs') then due_date end, booking_date) <= ${asOf}::date
+        from le where effective <= ${asOf}::date
         group by 1
+      ),
+      months as (
+        select json_agg(json_build_object('month', month, 'chargedCents', charged, 'paidCents', paid, 'balanceCents', balance)
+                        order by month desc) as months
+        from (select month, charged, paid, sum(charged - paid) over (order by month)::int8 as balance
+              from per_month order by month desc limit 12) m
       )
-      select month, charged, paid, sum(charged - paid) over (order by month)::int8 as balance
-      from per_month order by month desc limit 12
+      select t.contract_id, t.team_key, tm.name as team_name, t.address, t.postcode, t.city, t.phone, t.email,
+             t.monthly_rent_cents, t.start_date, t.end_date, t.earlier_verdict_date,
+             (select json_agg(n.name order by n.position) from tenants n where n.contract_id = t.contract_id) as tenants,
+             totals.entries, totals.charged, totals.paid, (totals.charged - totals.paid)::int8 as balance,
+             totals.last_payment_on::text as last_payment_on,
+             (select sum(amount_cents)::int8 from le where type = 'payment' and booking_date = totals.last_payment_on) as last_payment_cents,
+             months.months,
+             c.stage as case_stage, c.closed_reason as case_closed_reason, c.opened_on as case_opened_on,
+             c.stage_since as case_stage_since, c.closed_on as case_closed_on, c.due_on as case_due_on, c.state as case_state,
+             (select max((p.state->>'probationUntil')::date)::text from cases p
+              where p.contract_id = t.contract_id and p.state ? 'probationUntil') as probation_until,
+             (select json_agg(json_build_object('on', e."on", 'type', e.type, 'clause', e.clause, 'actor', e.actor, 'summary', e.summary,
+                                                'text', case when e.type = 'note' then e.data->>'text' end)
+                              order by e."on", e.id)
+              from case_events e where e.contract_id = t.contract_id) as events
+      from tenancies t
+      join teams tm on tm.key = t.team_key
+      cross join totals
+      cross join months
+      left join lateral (
+        select stage, closed_reason, opened_on, stage_since, closed_on, due_on, state
+        from cases where contract_id = t.contract_id
+        order by (closed_on is null) desc, id desc limit 1
+      ) c on true
+      where t.contract_id = ${contractId}
     `,
+    { prepare: true },
   );
+  if (!row) return null;
 
-  const [caseRow] = await queryRows<{
-    stage: CaseStage;
-    closed_reason: ClosedReason | null;
-    opened_on: string;
-    stage_since: string;
-    closed_on: string | null;
-    due_on: string | null;
-    state: CaseState;
-  }>(
-    executor,
-    sql`
-      select stage, closed_reason, opened_on, stage_since, closed_on, due_on,
-             state
-      from cases where contract_id = ${contractId}
-      order by (closed_on is null) desc, id desc limit 1
-    `,
-  );
-  const [probation] = await queryRows<{ until: string | null }>(
-    executor,
-    sql`select max((state->>'probationUntil')::date)::text as until from cases
-        where contract_id = ${contractId} and state ? 'probationUntil'`,
-  );
-  const events = await queryRows<DossierEvent & Record<string, unknown>>(
-    executor,
-    sql`select "on"::text as "on", type, clause, actor, summary, case when type = 'note' then data->>'text' end as text
-        from case_events where contract_id = ${contractId} order by "on", id`,
-  );
-
-  const balance = totals?.balance ?? 0;
-  const probationUntil = probation?.until && probation.until >= asOf ? probation.until : null;
+  const probationUntil = row.probation_until && row.probation_until >= asOf ? row.probation_until : null;
+  const signal = row.case_stage ? row.case_state.signal : undefined;
   return {
-    contractId: tenancy.contract_id,
-    team: tenancy.team_key,
-    teamName: tenancy.team_name,
-    tenants: tenancy.tenants ?? [],
-    address: `${tenancy.address}, ${formatPostcode(tenancy.postcode)} ${tenancy.city}`,
-    phone: tenancy.phone,
-    email: tenancy.email,
-    monthlyRentCents: tenancy.monthly_rent_cents,
-    startDate: tenancy.start_date,
-    endDate: tenancy.end_date,
-    earlierVerdictDate: tenancy.earlier_verdict_date,
-    balanceCents: balance,
+    contractId: row.contract_id,
+    team: row.team_key,
+    teamName: row.team_name,
+    tenants: row.tenants ?? [],
+    address: `${row.address}, ${formatPostcode(row.postcode)} ${row.city}`,
+    phone: row.phone,
+    email: row.email,
+    monthlyRentCents: row.monthly_rent_cents,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    earlierVerdictDate: row.earlier_verdict_date,
+    balanceCents: row.balance,
     asOf,
-    monthsInArrears: monthsInArrears(balance, tenancy.monthly_rent_cents),
+    monthsInArrears: monthsInArrears(row.balance, row.monthly_rent_cents),
     probationUntil,
     ledger: {
-      entries: totals?.entries ?? 0,
-      chargedCents: totals?.charged ?? 0,
-      paidCents: totals?.paid ?? 0,
-      lastPaymentOn: totals?.last_payment_on ?? null,
-      lastPaymentCents: lastPayment?.amount ?? null,
-      months: months.map((m) => ({ month: m.month, chargedCents: m.charged, paidCents: m.paid, balanceCents: m.balance })),
+      entries: row.entries,
+      chargedCents: row.charged,
+      paidCents: row.paid,
+      lastPaymentOn: row.last_payment_on,
+      lastPaymentCents: row.last_payment_cents,
+      months: row.months ?? [],
     },
-    earlySignal: caseRow?.state.signal
-      ? { ...caseRow.state.signal, summonsWindow: summonsWindowStatus(caseRow.state.signal.reportedOn, asOf) }
-      : null,
-    case: caseRow
+    earlySignal: signal ? { ...signal, summonsWindow: summonsWindowStatus(signal.reportedOn, asOf) } : null,
+    case: row.case_stage
       ? {
-          stage: caseRow.stage,
-          ...(caseRow.closed_reason ? { closedReason: caseRow.closed_reason } : {}),
-          openedOn: caseRow.opened_on,
-          stageSince: caseRow.stage_since,
-          ...(caseRow.closed_on ? { closedOn: caseRow.closed_on } : {}),
-          nextAction: caseNextAction(caseRow.stage, caseRow.closed_reason, caseRow.state, caseRow.stage_since),
-          dueOn: caseRow.due_on,
+          stage: row.case_stage,
+          ...(row.case_closed_reason ? { closedReason: row.case_closed_reason } : {}),
+          openedOn: row.case_opened_on,
+          stageSince: row.case_stage_since,
+          ...(row.case_closed_on ? { closedOn: row.case_closed_on } : {}),
+          nextAction: caseNextAction(row.case_stage, row.case_closed_reason, row.case_state, row.case_stage_since),
+          dueOn: row.case_due_on,
         }
       : null,
-    events: events.map(({ text, ...e }) => (text ? { ...e, text } : e)),
+    events: (row.events ?? []).map(({ text, ...e }) => (text ? { ...e, text } : e)),
   };
 }

@@ -2,7 +2,7 @@ import type { App, RespondFn, webApi } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config, TeamConfig } from '../config.js';
-import { recordAudit } from '../db/audit.js';
+import { auditInsert, recordAudit, type AuditEntry } from '../db/audit.js';
 import { queryRows, type Executor } from '../db/client.js';
 import { todayInAmsterdam, type IsoDate } from '../domain/calendar.js';
 import type { CaseState, OpenStage } from '../domain/case-state.js';
@@ -134,30 +134,36 @@ const pickSchema = z.object({
  * privacy officer can review exactly those.
  */
 async function showDossier(deps: SlackDeps, asker: Asker, contractId: string, detail: Record<string, unknown>): Promise<LookupResult> {
-  const dossier = await loadDossier(deps.database.db, contractId, todayInAmsterdam());
+  // The audit row is written by the statement that reads the dossier (one round trip); the team,
+  // the cross-team mark and the number of events come from the tenancy in that same snapshot.
+  const shown = auditEntry(asker, contractId, { ...detail, outcome: 'dossier', shown: [contractId] });
+  const myTeams = JSON.stringify(asker.teams.map((t) => t.key));
+  const alongside = auditInsert(shown, {
+    more: sql`jsonb_build_object('team', t.team_key,
+                                 'events', (select count(*) from case_events e where e.contract_id = t.contract_id))
+              || case when t.team_key in (select json_array_elements_text(${myTeams}::json)) then '{}'::jsonb
+                      else '{"crossTeam": true}'::jsonb end`,
+    from: sql`from tenancies t where t.contract_id = ${contractId}`,
+  });
+  const dossier = await loadDossier(deps.database.db, contractId, todayInAmsterdam(), { alongside });
   if (!dossier) {
     await audit(deps.database.db, asker, contractId, { ...detail, outcome: 'no_match' });
     return { outcome: 'no_match', message: noMatchMessage(contractId) };
   }
-  const crossTeam = !asker.teams.some((t) => t.key === dossier.team);
-  await audit(deps.database.db, asker, contractId, {
-    ...detail,
-    outcome: 'dossier',
-    shown: [contractId],
-    team: dossier.team,
-    ...(crossTeam ? { crossTeam: true } : {}),
-    events: dossier.events.length,
-  });
   return { outcome: 'dossier', message: dossierBlocks(dossier) };
 }
 
-function audit(executor: Executor, asker: Asker, subject: string | null, detail: Record<string, unknown>): Promise<void> {
-  return recordAudit(executor, {
+function auditEntry(asker: Asker, subject: string | null, detail: Record<string, unknown>): AuditEntry {
+  return {
     actor: asker.userId,
     action: 'dossier.lookup',
     subject,
     detail: { via: 'slack', ...detail, ...(asker.mt ? { mt: true } : {}) },
-  });
+  };
+}
+
+function audit(executor: Executor, asker: Asker, subject: string | null, detail: Record<string, unknown>): Promise<void> {
+  return recordAudit(executor, auditEntry(asker, subject, detail));
 }
 
 /** How `/huurder` searches; findTenancies of src/dossier unless a caller (the bench) passes another. */

@@ -191,7 +191,7 @@ describe('/huurder', () => {
 
     const audit = await lastAudit();
     expect(audit).toMatchObject({ actor: ANNA, action: 'dossier.lookup', subject: '200001' });
-    expect(audit.detail).toMatchObject({ via: 'slack', query: '200001', outcome: 'dossier', shown: ['200001'], team: 'noord' });
+    expect(audit.detail).toMatchObject({ via: 'slack', query: '200001', outcome: 'dossier', shown: ['200001'], team: 'noord', events: 3 });
     expect(audit.detail.crossTeam).toBeUndefined();
     expect(JSON.stringify(audit.detail)).not.toContain(SECRET_NOTE);
   });
@@ -337,6 +337,20 @@ describe('/huurder', () => {
     // contract, name, pick, postcode x3, no match, refusal, refused pick, long history, slow.
     expect(rows).toHaveLength(11);
     for (const row of rows) expect(row.detail.via).toBe('slack');
+  });
+
+  it('audits a pick of a tenancy that no longer exists once, as no match', async () => {
+    const before = (await auditRows()).length;
+    const result = await commands.pickTenant(
+      { database, config, outcomes: createOutcomeService({ database, config }), log: jsonLogger(() => {}) },
+      { userId: ANNA, teams: [config.teams[0]!], mt: false },
+      '299999',
+      'C0NOORD0001',
+    );
+    expect(result.outcome).toBe('no_match');
+    const rows = await auditRows();
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)).toMatchObject({ actor: ANNA, subject: '299999', detail: { picked: '299999', outcome: 'no_match' } });
   });
 });
 
