@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { webApi, type App } from '@slack/bolt';
@@ -8,7 +9,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/dir-lock.js';
 import { recordAudit } from './db/audit.js';
 import { syncTeams } from './db/teams.js';
-import { parseIsoDate, todayInAmsterdam } from './domain/calendar.js';
+import { formatDutchDate, parseIsoDate, todayInAmsterdam } from './domain/calendar.js';
 import { findTenancies, loadDossier } from './dossier/dossier.js';
 import { formatDossierText, formatMatchList } from './dossier/dossier-text.js';
 import { ImportFailedError } from './ledger/import-errors.js';
@@ -25,6 +26,10 @@ import { createSlackApp, MISSING_SLACK_HELP, readSlackEnv, type SlackEnv } from 
 import { isMtMember } from './slack/commands.js';
 import { FEATURES } from './slack/features.js';
 import { createOutboxClient, createOutboxWorker } from './slack/outbox-worker.js';
+import { letterFileName, LetterPrintingError, lettersOfTenancy, printLetters } from './cases/letter-printing.js';
+import { LetterDataError } from './letters/letter-document.js';
+import { isLetterKind, LETTER_KIND_NL, LETTER_KINDS, type LetterKind } from './letters/letter-kinds.js';
+import { loadLetterTemplates, LetterTemplateError, type LetterTemplates } from './letters/templates.js';
 
 interface GlobalOptions {
   config?: string;
@@ -50,7 +55,10 @@ function isUserError(err: unknown): err is Error {
     err instanceof ImportFailedError ||
     err instanceof DataDirLockedError ||
     err instanceof UsageError ||
-    err instanceof DailyRunRefused
+    err instanceof DailyRunRefused ||
+    err instanceof LetterTemplateError ||
+    err instanceof LetterPrintingError ||
+    err instanceof LetterDataError
   );
 }
 
@@ -112,16 +120,28 @@ const DRAIN_MS = 10_000;
  * the message in flight finish, stop the scheduler (a run in progress finishes); the caller then
  * closes the database, which releases the PGlite lock.
  */
-async function runService(database: Database, config: Config, env: SlackEnv, log: Logger): Promise<void> {
+function letterKindArg(value: string): LetterKind {
+  if (!isLetterKind(value)) throw new InvalidArgumentError(`kies uit ${LETTER_KINDS.join(', ')}`);
+  return value;
+}
+
+async function runService(database: Database, config: Config, env: SlackEnv, log: Logger, templates: LetterTemplates): Promise<void> {
   const stopped = stopSignal(log);
   try {
-    await serve(database, config, env, log, stopped.signal);
+    await serve(database, config, env, log, stopped.signal, templates);
   } finally {
     stopped.dispose();
   }
 }
 
-async function serve(database: Database, config: Config, env: SlackEnv, log: Logger, stopped: Promise<string>): Promise<void> {
+async function serve(
+  database: Database,
+  config: Config,
+  env: SlackEnv,
+  log: Logger,
+  stopped: Promise<string>,
+  letterTemplates: LetterTemplates,
+): Promise<void> {
   const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
 
   // Who the bot is, asked once with a few quick retries: a wrong token is a clear message at
@@ -154,7 +174,13 @@ async function serve(database: Database, config: Config, env: SlackEnv, log: Log
     }
   });
 
-  const worker = createOutboxWorker({ database, config, client: createOutboxClient({ token: env.botToken, apiUrl: env.apiUrl }), log });
+  const worker = createOutboxWorker({
+    database,
+    config,
+    client: createOutboxClient({ token: env.botToken, apiUrl: env.apiUrl }),
+    log,
+    letterTemplates,
+  });
   let scheduler: Scheduler | undefined;
   let appStarted = false;
   try {
@@ -280,6 +306,48 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
     });
 
   program
+    .command('letter')
+    .argument('<contract>', 'contract number')
+    .description(
+      "Write a letter of a tenancy's dossier as PDF, exactly as it was made (the first print freezes it); without --kind, list the letters.",
+    )
+    .option('--kind <kind>', `which letter: ${LETTER_KINDS.join(', ')}`, letterKindArg)
+    .option('--date <date>', 'the letter sent on this date (YYYY-MM-DD; default the latest of its kind)', isoDateArg)
+    .option('--out <file>', 'where to write the PDF (default: <kind>-<contract>-<date>.pdf here)')
+    .action(async (contractId: string, options: { kind?: LetterKind; date?: string; out?: string }) => {
+      await withDatabase(async (database, config) => {
+        const letters = await lettersOfTenancy(database.db, contractId);
+        const listing = letters.map((l) => `  ${l.kind.padEnd(17)} ${formatDutchDate(l.letterDate)}  ${LETTER_KIND_NL[l.kind]}`).join('\n');
+        if (!options.kind) {
+          io.out(letters.length ? `Brieven van ${contractId}:\n${listing}` : `Geen brieven in het dossier van ${contractId}.`);
+          if (letters.length === 0) outcome.exitCode = 3;
+          return;
+        }
+        const letter = letters.find((l) => l.kind === options.kind && (!options.date || l.letterDate === options.date));
+        if (!letter) {
+          const what = `${LETTER_KIND_NL[options.kind]}${options.date ? ` van ${formatDutchDate(options.date)}` : ''}`;
+          io.err(`Geen ${what} in het dossier van ${contractId}.${letters.length ? `\nWel:\n${listing}` : ''}`);
+          outcome.exitCode = 3;
+          return;
+        }
+        const templates = loadLetterTemplates(config.letters?.templatesDir);
+        const { pdf, letters: printed } = await database.db.transaction((tx) => printLetters(tx, [letter.id], { config, templates }));
+        await recordAudit(database.db, {
+          actor: cliActor(),
+          action: 'letter.print',
+          subject: contractId,
+          detail: { letterId: letter.id, kind: letter.kind, letterDate: letter.letterDate },
+        });
+        const file = options.out ?? letterFileName({ kind: letter.kind, contractId, letterDate: letter.letterDate });
+        await writeFile(file, pdf);
+        io.out(
+          `${LETTER_KIND_NL[letter.kind]} van ${contractId} (verstuurd ${formatDutchDate(letter.letterDate)}, ontvangst ${formatDutchDate(letter.receivedOn)}) ` +
+            `geschreven naar ${file}: ${pdf.length} bytes, sha256 ${printed[0]!.pdfSha256}`,
+        );
+      });
+    });
+
+  program
     .command('start')
     .description(
       'Run Huurwacht as a service: the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT), the outbox delivery ' +
@@ -294,11 +362,14 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
         );
       }
       await withDatabase(async (database, config) => {
+        // The letter templates are checked before anything runs: an unknown field is an error now, not a blank in a letter later.
+        const templates = loadLetterTemplates(config.letters?.templatesDir);
         await runService(
           database,
           config,
           slack.env,
           jsonLogger((line) => io.out(line)),
+          templates,
         );
       });
     });
@@ -354,12 +425,29 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
       (v) => (v === '0' ? 0 : positiveInt(v)),
       3,
     )
+    .option(
+      '--letters <dir>',
+      'write the letters the procedure made to this directory (default: ./huurwacht-demo-brieven, or <keep>/brieven)',
+    )
+    .option('--no-letters', 'do not write the letters')
     .action(
-      async (options: { tenancies: number; months: number; seed: number; endMonth?: string; keep?: string; procedureMonths: number }) => {
+      async (options: {
+        tenancies: number;
+        months: number;
+        seed: number;
+        endMonth?: string;
+        keep?: string;
+        procedureMonths: number;
+        letters?: string | boolean;
+      }) => {
         if (options.endMonth && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.endMonth)) {
           throw new UsageError('--end-month: verwacht JJJJ-MM');
         }
-        await runDemo({ ...options, out: io.out });
+        await runDemo({
+          ...options,
+          letters: typeof options.letters === 'string' ? options.letters : options.letters === false ? false : undefined,
+          out: io.out,
+        });
       },
     );
 
@@ -378,7 +466,15 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       // --help and --version end here too, with exit code 0.
       code = err.exitCode;
     } else {
-      io.err(isUserError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+      io.err(
+        err instanceof LetterDataError
+          ? err.messageNl
+          : isUserError(err)
+            ? err.message
+            : err instanceof Error
+              ? (err.stack ?? err.message)
+              : String(err),
+      );
       code = err instanceof ImportFailedError ? 2 : 1;
     }
   }

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -7,6 +8,7 @@ import { main } from '../src/cli.js';
 import { openDatabase, queryRows, type Database } from '../src/db/client.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from './support/db.js';
 import { csv, scratchDir } from './support/files.js';
+import { pdfText } from './support/pdf-text.js';
 
 // `main()` in this process with a captured io. The database is this file's own: an embedded one
 // in a scratch HUURWACHT_DATA, or (DATABASE_URL set) a fresh database on that server.
@@ -464,7 +466,8 @@ describe('demo', () => {
   it('runs on its own in-memory database and prints the per-team table and the largest arrears', async () => {
     const demoData = join(files.dir, 'demo-data');
     const tenanciesBefore = onPostgres ? await count('tenancies') : null;
-    const result = await run(['demo', '--tenancies', '60', '--months', '6', '--end-month', '2026-11'], {
+    const letters = join(files.dir, 'demo-letters');
+    const result = await run(['demo', '--tenancies', '60', '--months', '6', '--end-month', '2026-11', '--letters', letters], {
       config: null,
       env: cliEnv({ HUURWACHT_DATA: demoData }),
     });
@@ -479,6 +482,15 @@ describe('demo', () => {
     expect(text).toMatch(/^Wijkteam Noord +\d+ +\d+ +\d+ +\d+ +€ [\d.]+,\d\d$/m);
     expect(text).toMatch(/^Totaal +60 +\d+ +\d+ +\d+ +€ [\d.]+,\d\d$/m);
     expect(text).toContain('Grootste achterstanden:');
+    // The letters the procedure made, as the teams would print them (P1: a day's 14-day letters in one PDF).
+    const written = /Brieven: (\d+) brieven in (\d+) PDF-bestanden in (.+) \(/.exec(text);
+    expect(written?.[3]).toBe(letters);
+    const pdfs = readdirSync(letters);
+    expect(pdfs).toHaveLength(Number(written![2]));
+    expect(Number(written![1])).toBeGreaterThanOrEqual(pdfs.length);
+    const reminders = pdfs.find((f) => /^\d{4}-\d\d-\d\d-14-dagenbrieven-\w+\.pdf$/.test(f));
+    expect(reminders).toBeDefined();
+    expect(await pdfText(readFileSync(join(letters, reminders!)))).toContain('binnen 14 dagen na de dag waarop u deze brief ontvangt');
     // It touched neither HUURWACHT_DATA nor DATABASE_URL.
     expect(existsSync(demoData)).toBe(false);
     expect(existsSync(`${demoData}.lock`)).toBe(false);
@@ -489,5 +501,72 @@ describe('demo', () => {
     const result = await run(['demo', '--end-month', '2026-13'], { config: null });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--end-month: verwacht JJJJ-MM');
+  });
+});
+
+describe('letter', () => {
+  const lettersConfig = files.write(
+    'huurwacht-letters.yml',
+    [
+      'teams:',
+      '  - { key: noord, name: Wijkteam Noord, channel: C0123456789, members: [U0AAAAAAAA] }',
+      '  - { key: zuid, name: Wijkteam Zuid, channel: C0123456780 }',
+      'letters:',
+      '  sender: { name: Woonstichting Voorbeeld, address: "Postbus 123, 1000 AB Ergens", phone: 020-1234567, email: huur@voorbeeld.nl }',
+      '  debtHelp: { name: Traverse, phone: 020-7654321, url: https://traverse.example }',
+      '',
+    ].join('\n'),
+  );
+
+  beforeAll(async () => {
+    await importFixtures();
+    // D(Nov 2026) = wed 11-11-2026: 100234 was late in October too, so its case opens at contact
+    // with the 14-day letter and the invitation (P1, P2).
+    expect((await run(['run-daily', '--date', '2026-11-11'], { config: lettersConfig })).code).toBe(0);
+  });
+
+  it('lists the letters of a tenancy without --kind', async () => {
+    const result = await run(['letter', '100234'], { config: lettersConfig });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Brieven van 100234:');
+    expect(result.stdout).toMatch(/reminder +11-11-2026 +14-dagenbrief/);
+    expect(result.stdout).toMatch(/invitation +11-11-2026 +Uitnodiging voor een gesprek/);
+  });
+
+  it('P1 writes the 14-day letter as PDF, the same bytes every time, and audit-logs it', async () => {
+    const out = join(files.dir, 'brief.pdf');
+    const first = await run(['letter', '100234', '--kind', 'reminder', '--out', out], { config: lettersConfig });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const bytes = readFileSync(out);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(first.stdout).toBe(
+      `14-dagenbrief van 100234 (verstuurd 11-11-2026, ontvangst 12-11-2026) geschreven naar ${out}: ${bytes.length} bytes, sha256 ${sha}`,
+    );
+    const text = await pdfText(bytes);
+    expect(text).toContain('J. Jansen');
+    expect(text).toContain('€ 1.946,91');
+    expect(text).toContain('Traverse');
+    expect((await run(['letter', '100234', '--kind', 'reminder', '--out', out], { config: lettersConfig })).stdout).toContain(sha);
+    expect(await count('audit_log', "action = 'letter.print' and subject = '100234'")).toBe(2);
+  });
+
+  it('a letter the dossier does not hold exits 3 and says which it does hold', async () => {
+    const result = await run(['letter', '100234', '--kind', 'last_warning'], { config: lettersConfig });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Geen Laatste waarschuwing in het dossier van 100234.');
+    expect(result.stderr).toContain('reminder');
+    expect((await run(['letter', '100236'], { config: lettersConfig })).code).toBe(3);
+  });
+
+  it('refuses an unknown kind, and printing without the corporation in the configuration', async () => {
+    const unknown = await run(['letter', '100234', '--kind', 'aanmaning'], { config: lettersConfig });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('kies uit reminder, invitation, confirmation, card, last_warning, bailiff_handover');
+    // Frozen letters print without it (the document holds the sender); the invitation was never printed.
+    const missing = await run(['letter', '100234', '--kind', 'invitation', '--out', join(files.dir, 'x.pdf')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('letters.sender en letters.debtHelp');
+    expect(existsSync(join(files.dir, 'x.pdf'))).toBe(false);
   });
 });

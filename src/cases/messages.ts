@@ -4,6 +4,7 @@ import { queryRows, type Executor } from '../db/client.js';
 import { formatDutchLongDate, type IsoDate } from '../domain/calendar.js';
 import type { OpenStage } from '../domain/case-state.js';
 import { stageAfter, type AppliedTransition } from './case-store.js';
+import type { RecordedLetter } from './letter-records.js';
 
 /**
  * Outgoing Slack messages, queued in the outbox in the same transaction as the change they
@@ -26,7 +27,7 @@ const CARD_STAGES: readonly string[] = [
 
 interface OutboxRow {
   key: string;
-  kind: 'case_card' | 'mt_vote' | 'digest';
+  kind: 'case_card' | 'mt_vote' | 'digest' | 'letter_file';
   contract_id: string | null;
   channel: string | null;
   case_id: number | null;
@@ -69,7 +70,38 @@ export async function enqueueCaseMessages(tx: Executor, applied: AppliedTransiti
   return insertOutbox(tx, rows);
 }
 
-/** Inserts outbox rows; a row without channel goes to its tenancy's team channel. */
+/**
+ * Each new letter as a PDF in its case card's thread. The 14-day letters of cases still at
+ * `reminder` have no card: they go out as the team digest's one PDF to print. Without the
+ * corporation's details in the configuration no letter can be printed, so none is queued (a
+ * row that can only fail would hold up the case's later messages).
+ */
+export async function enqueueLetterFiles(
+  tx: Executor,
+  letters: readonly RecordedLetter[],
+  applied: readonly AppliedTransition[],
+  config: Config,
+): Promise<number> {
+  if (!config.letters) return 0;
+  const stageOf = new Map(applied.map((a) => [a.caseId, stageAfter(a.transition)]));
+  const rows: OutboxRow[] = letters
+    .filter((l) => !(l.kind === 'reminder' && stageOf.get(l.caseId) === 'reminder'))
+    .map((l) => ({
+      key: `file:${l.key}`,
+      kind: 'letter_file',
+      contract_id: l.contractId,
+      channel: null,
+      case_id: l.caseId,
+      // The key, not the id: it names the letter the same way however often the step was retried.
+      payload: { letterKey: l.key, contractId: l.contractId, kind: l.kind },
+    }));
+  return insertOutbox(tx, rows);
+}
+
+/**
+ * Inserts outbox rows in the given order (the worker sends a case's messages in id order); a row
+ * without channel goes to its tenancy's team channel.
+ */
 export async function insertOutbox(tx: Executor, rows: OutboxRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const inserted = await queryRows<{ n: number }>(
@@ -77,10 +109,13 @@ export async function insertOutbox(tx: Executor, rows: OutboxRow[]): Promise<num
     sql`with ins as (
           insert into outbox (key, channel, kind, case_id, payload)
           select r.key, coalesce(r.channel, tm.channel), r.kind, r.case_id, r.payload
-          from json_to_recordset(${JSON.stringify(rows)}::json) as r(key text, kind text, contract_id text, channel text, case_id int, payload jsonb)
+          from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+                 as (key text, kind text, contract_id text, channel text, case_id int, payload jsonb)) with ordinality
+            as r(key, kind, contract_id, channel, case_id, payload, n)
           left join tenancies t on t.contract_id = r.contract_id
           left join teams tm on tm.key = t.team_key
           where coalesce(r.channel, tm.channel) is not null
+          order by r.n
           on conflict (key) do nothing
           returning 1
         )

@@ -11,6 +11,7 @@ import * as outcomes from '../domain/outcomes.js';
 import type { FieldError, OutcomeResult } from '../domain/outcomes.js';
 import type { OpenCase } from '../domain/procedure.js';
 import { applyTransitions, stageAfter } from './case-store.js';
+import { recordCaseLetters } from './letter-records.js';
 import { enqueueCaseMessages } from './messages.js';
 
 /**
@@ -321,6 +322,7 @@ export function createOutcomeService({ database, config, isMtMember }: OutcomeSe
         });
       }
       await enqueueCaseMessages(tx, [applied!], config);
+      await recordCaseLetters(tx, [applied!], { date, actor, config });
       await recordAudit(tx, {
         actor,
         action: `outcome.${spec.action}`,

@@ -3,6 +3,7 @@ import { LOCK_KEYS } from '../db/lock-keys.js';
 import type { Config } from '../config.js';
 import { applyTransitions, loadOpenCases, stageAfter, type PendingTransition } from '../cases/case-store.js';
 import { buildTeamDigests, enqueueCaseMessages, enqueueDigests } from '../cases/messages.js';
+import { recordCaseLetters } from '../cases/letter-records.js';
 import { arrearsForMonth, balancesOn, verdictBalances } from '../db/arrears.js';
 import { queryRows, type Database, type Tx } from '../db/client.js';
 import { detectionDay, type MonthArrears } from '../domain/arrears.js';
@@ -167,6 +168,7 @@ async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRule
 
   const applied = await applyTransitions(tx, pending, { date: day, actor: 'system', keyPrefix: `run:${day}`, rules });
   let messages = await enqueueCaseMessages(tx, applied, config);
+  messages += (await recordCaseLetters(tx, applied, { date: day, actor: 'system', config })).messages;
   messages += await enqueueDigests(tx, await buildTeamDigests(tx, day, config), config);
 
   for (const a of applied) {

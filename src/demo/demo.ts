@@ -9,6 +9,7 @@ import { arrearsForMonth } from '../db/arrears.js';
 import { syncTeams } from '../db/teams.js';
 import { detectionDay, type ArrearsRules } from '../domain/arrears.js';
 import { addDays, addMonths, firstOfMonth, formatDutchDate, formatDutchLongDate, todayInAmsterdam } from '../domain/calendar.js';
+import { writeDemoLetters } from './demo-letters.js';
 import { runProcedureSpan } from './demo-run.js';
 import { simulateTeams } from './team-simulation.js';
 import { formatEuro, formatMonthsNl } from '../domain/money.js';
@@ -26,6 +27,8 @@ export interface DemoOptions {
   keep?: string;
   /** Run the procedure day by day over the last N months of the ledger (0: skip). */
   procedureMonths?: number;
+  /** Write the letters the procedure made to this directory (false: don't). */
+  letters?: string | false;
   out: (text: string) => void;
 }
 
@@ -101,6 +104,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           `${span.days} werkdagen · ${span.transitions} overgangen door de dagelijkse run · ${span.teamActions} acties van teams en MT · ${span.messages} Slack-berichten in de outbox`,
         );
         out(`Zaken nu: ${cases}`);
+        if (options.letters !== false) {
+          const dir = resolve(options.letters ?? (options.keep ? join(workDir, 'brieven') : 'huurwacht-demo-brieven'));
+          const written = await writeDemoLetters(database, config, dir);
+          out(`Brieven: ${written.letters} brieven in ${written.files} PDF-bestanden in ${dir} (${written.seconds.toFixed(1)} s)`);
+        }
       }
     } finally {
       await database.close();

@@ -44,6 +44,8 @@ import { todayInAmsterdam, type IsoDate } from '../domain/calendar.js';
 import type { CaseState } from '../domain/case-state.js';
 import { summonsWindowStatus } from '../domain/signal.js';
 import { loadDossier, type Dossier, type DossierCase } from '../dossier/dossier.js';
+import { letterFileName, letterRowsForDigest, printLetters } from '../cases/letter-printing.js';
+import { loadLetterTemplates, type LetterTemplates } from '../letters/templates.js';
 import type { Logger } from '../log.js';
 import { caseCardMessage, PRIVACY_REMINDER, stageReplyText, type CaseCardOptions } from './blocks/case-card.js';
 import { digestMessage } from './blocks/digest.js';
@@ -77,6 +79,8 @@ export interface OutboxWorkerOptions {
   backoffMaxMs?: number;
   /** How long a claim keeps other workers off a row; renewed after each message of the row. */
   claimLeaseMs?: number;
+  /** The letter templates, checked at start-up; default: loaded on first use from `letters.templatesDir` or the built-in ones. */
+  letterTemplates?: LetterTemplates;
 }
 
 export interface OutboxRunResult {
@@ -344,6 +348,12 @@ interface Progress {
   summary?: string;
   /** The vote message was refreshed for this change. */
   vote?: boolean;
+  /** Uploaded files: the file id once shared (`letters`: the digest's PDF; `file`: a case's letter). */
+  letters?: string;
+  file?: string;
+  /** A file id asked for but perhaps not yet shared; after an interruption the channel is searched for it. */
+  'letters#pending'?: string;
+  'file#pending'?: string;
 }
 
 interface Attempt {
@@ -366,6 +376,18 @@ interface CardPayload {
 
 type Outcome = 'sent' | 'failed' | 'deferred' | 'skipped';
 
+interface SearchedMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: { key?: unknown } };
+  files?: { id?: string }[];
+}
+
+interface LetterFilePayload {
+  letterKey: string;
+  contractId: string;
+  kind: string;
+}
+
 // Slack's timestamps and our clock may differ a little; the search starts this much earlier.
 const SEARCH_MARGIN_MS = 60_000;
 const SEARCH_PAGES = 20;
@@ -376,6 +398,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const today = options.today ?? (() => todayInAmsterdam(now()));
+  let loadedTemplates = options.letterTemplates;
+  const templates = () => (loadedTemplates ??= loadLetterTemplates(config.letters?.templatesDir));
   const channelInterval = options.channelIntervalMs ?? 1100;
   const pollInterval = options.pollIntervalMs ?? 1000;
   const batchSize = options.batchSize ?? 100;
@@ -499,6 +523,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** Searches the channel (or a thread) for a message this row posted but never recorded. */
   async function findPosted(channel: string, key: string, sinceMs: number, threadTs?: string): Promise<string | null> {
+    return searchChannel(
+      channel,
+      sinceMs,
+      threadTs,
+      (m) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload?.key === key,
+    );
+  }
+
+  async function searchChannel(
+    channel: string,
+    sinceMs: number,
+    threadTs: string | undefined,
+    match: (m: SearchedMessage) => boolean,
+  ): Promise<string | null> {
     const oldest = ((sinceMs - SEARCH_MARGIN_MS) / 1000).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < SEARCH_PAGES; page++) {
@@ -506,8 +544,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const res = await slack(channel, false, () =>
         threadTs ? client.conversations.replies({ ...args, ts: threadTs }) : client.conversations.history(args),
       );
-      for (const m of (res.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } }[]) {
-        if (m.ts && m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload?.key === key) return m.ts;
+      for (const m of (res.messages ?? []) as SearchedMessage[]) {
+        if (m.ts && match(m)) return m.ts;
       }
       cursor = res.response_metadata?.next_cursor || undefined;
       if (!res.has_more || !cursor) break;
@@ -631,7 +669,101 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function deliverDigest(a: Attempt): Promise<string> {
-    return postOnce(a, 'main', a.row.channel, digestMessage(a.row.payload as unknown as TeamDigest));
+    const digest = a.row.payload as unknown as TeamDigest;
+    const ts = await postOnce(a, 'main', a.row.channel, digestMessage(digest));
+    // P1: the day's 14-day letters as one PDF to print, in the digest's thread.
+    if (digest.newLetters.length > 0 && config.letters) {
+      await uploadOnce(a, 'letters', a.row.channel, ts, async () => {
+        const ids = await letterRowsForDigest(db, digest.date, digest.newLetters);
+        if (ids.length === 0) return null;
+        const { pdf } = await db.transaction((tx) => printLetters(tx, ids, { config, templates: templates() }));
+        return {
+          filename: `14-dagenbrieven-${digest.team}-${digest.date}.pdf`,
+          title: `14-dagenbrieven ${digest.teamName} (${ids.length})`,
+          bytes: pdf,
+        };
+      });
+    }
+    return ts;
+  }
+
+  /** A case's letter as a PDF in its card's thread (or the channel if the card is not there). */
+  async function deliverLetterFile(a: Attempt): Promise<string> {
+    const payload = a.row.payload as unknown as LetterFilePayload;
+    const ref = a.row.case_id === null ? null : await findMessageRef(db, a.row.case_id, 'card');
+    const channel = ref?.channel ?? a.row.channel;
+    const fileId = await uploadOnce(a, 'file', channel, ref?.ts, async () => {
+      const { pdf, letters } = await db.transaction(async (tx) => {
+        const [letter] = await queryRows<{ id: number }>(tx, sql`select id from letters where key = ${payload.letterKey}`);
+        if (!letter) throw new DeliveryError('permanent', `letter ${payload.letterKey} not found`, null);
+        return printLetters(tx, [letter.id], { config, templates: templates() });
+      });
+      const letter = letters[0];
+      if (!letter) return null;
+      return { filename: letterFileName(letter), title: letterFileName(letter).replace(/\.pdf$/, ''), bytes: pdf };
+    });
+    return fileId ?? '';
+  }
+
+  /**
+   * Shares one file exactly once. Slack's upload has three steps (ask for a URL, post the bytes,
+   * share the file); the file id is committed before the bytes go, so after an interruption the
+   * channel is searched for a message carrying that file, and only an unshared file is made
+   * again (an upload never shared is invisible to the workspace).
+   */
+  async function uploadOnce(
+    a: Attempt,
+    step: 'letters' | 'file',
+    channel: string,
+    threadTs: string | undefined,
+    make: () => Promise<{ filename: string; title: string; bytes: Uint8Array } | null>,
+  ): Promise<string | null> {
+    const done = a.progress[step];
+    if (done) return done;
+    const pendingStep = `${step}#pending` as const;
+    const pending = a.progress[pendingStep];
+    if (pending && a.uncertain) {
+      const found = await searchChannel(channel, a.claimedAtMs, threadTs, (m) => (m.files ?? []).some((f) => f.id === pending));
+      a.uncertain = false;
+      if (found) {
+        log.info('outbox: adopted a file shared before an interruption', { key: a.row.key, channel, fileId: pending });
+        a.progress[step] = pending;
+        await saveProgress(a);
+        return pending;
+      }
+    }
+    const file = await make();
+    if (!file) return null;
+    const url = await slack(channel, false, () =>
+      client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length }),
+    );
+    if (!url.upload_url || !url.file_id) throw new DeliveryError('internal', 'files.getUploadURLExternal answered without url', channel);
+    a.progress[pendingStep] = url.file_id;
+    await saveProgress(a);
+    let posted: Response;
+    try {
+      posted = await fetch(url.upload_url, {
+        method: 'POST',
+        body: new Uint8Array(file.bytes),
+        headers: { 'content-type': 'application/pdf' },
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (err) {
+      throw new DeliveryError('unavailable', `file upload failed: ${err instanceof Error ? err.message : String(err)}`, channel);
+    }
+    if (!posted.ok)
+      throw new DeliveryError(posted.status >= 500 ? 'unavailable' : 'rejected', `file upload: HTTP ${posted.status}`, channel);
+    const fileId = url.file_id;
+    await slack(channel, true, () =>
+      client.files.completeUploadExternal({
+        files: [{ id: fileId, title: file.title }],
+        channel_id: channel,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      }),
+    );
+    a.progress[step] = fileId;
+    await saveProgress(a);
+    return fileId;
   }
 
   async function fail(a: Attempt, err: unknown): Promise<Outcome> {
@@ -679,9 +811,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
             ? await deliverVote(a)
             : row.kind === 'digest'
               ? await deliverDigest(a)
-              : (() => {
-                  throw new DeliveryError('permanent', `unknown outbox kind ${row.kind}`, null);
-                })();
+              : row.kind === 'letter_file'
+                ? await deliverLetterFile(a)
+                : (() => {
+                    throw new DeliveryError('permanent', `unknown outbox kind ${row.kind}`, null);
+                  })();
       await finish(a, ts);
       outages = 0;
       return 'sent';

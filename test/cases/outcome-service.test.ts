@@ -174,6 +174,12 @@ describe('recording outcomes', () => {
         summary: 'Oorzaak van de achterstand vastgelegd (P2.a.1)',
         data: { text: 'Verslaving, opgenomen in een kliniek', source: 'conversation', sourceId: 'view-1' },
       }),
+      // P2.a.4: the agreements are confirmed in writing, received the next working day.
+      expect.objectContaining({
+        type: 'letter_sent',
+        clause: 'P2.a.4',
+        data: expect.objectContaining({ kind: 'confirmation', letterDate: '2027-01-14', receivedOn: '2027-01-15' }),
+      }),
     ]);
     const cards = await queryRows<{ payload: string }>(database.db, sql`select payload::text as payload from outbox where case_id = ${id}`);
     expect(cards.some((c) => c.payload.includes('"stage": "arrangement"') || c.payload.includes('"stage":"arrangement"'))).toBe(true);
@@ -294,7 +300,8 @@ describe('idempotency', () => {
       duplicate: true,
       stage: 'visit',
     });
-    expect((await eventsBy(ANNA)).map((e) => e.type)).toEqual(['stage_changed', 'card_left']);
+    // The card in the mailbox (P2.d.2) is a letter of its own.
+    expect((await eventsBy(ANNA)).map((e) => e.type)).toEqual(['stage_changed', 'card_left', 'letter_sent']);
   });
 
   it('two concurrent calls with the same key record one event', async () => {

@@ -113,19 +113,19 @@ async function snapshot(database: Database): Promise<Snapshot> {
     db,
     sql`select (select count(*) from (select idempotency_key from case_events where idempotency_key is not null
                                       group by 1 having count(*) > 1) k) as by_key,
-               (select count(*) from (select case_id, type, "on" from case_events group by 1, 2, 3 having count(*) > 1) c) as by_case_type_day`,
+               (select count(*) from (select case_id, type, "on", data->>'kind' from case_events group by 1, 2, 3, 4 having count(*) > 1) c) as by_case_type_day`,
   );
   return {
     cases: cases.map(({ id: _id, ...c }) => normalise(c)).sort(),
-    // run:<day>:<case id>:<version> -> run:<day>:<case ref>:<version>
+    // run:<day>:<case id>:<version> -> run:<day>:<case ref>:<version>; letter:<case id>:... likewise
     events: events
       .map((e) =>
-        normalise({ ...e, idempotency_key: e.idempotency_key?.replace(/^(run:[^:]+:)(\d+)(:)/, (_, a, id, b) => a + ref(id) + b) }),
+        normalise({ ...e, idempotency_key: e.idempotency_key?.replace(/^(run:[^:]+:|letter:)(\d+)(:)/, (_, a, id, b) => a + ref(id) + b) }),
       )
       .sort(),
-    // card:<case id>:<version>, vote:<case id>:<day>; digests carry no case
+    // card:<case id>:<version>, vote:<case id>:<day>, file:letter:<case id>:...; digests carry no case
     outbox: outbox
-      .map((o) => normalise({ ...o, key: o.key.replace(/^(card|vote):(\d+):/, (_, kind, id) => `${kind}:${ref(id)}:`) }))
+      .map((o) => normalise({ ...o, key: o.key.replace(/^(card|vote|file:letter):(\d+):/, (_, kind, id) => `${kind}:${ref(id)}:`) }))
       .sort(),
     runs: runs.map((r) => normalise(r)),
     duplicates: { byKey: dup!.by_key, byCaseTypeDay: dup!.by_case_type_day },

@@ -5,7 +5,7 @@ import type { LetterKind } from '../../src/letters/letter-kinds.js';
 import type { LetterSource } from '../../src/letters/letter-source.js';
 import { renderLettersPdf } from '../../src/letters/render.js';
 import { loadLetterTemplates } from '../../src/letters/templates.js';
-import { pdfPageTexts, pdfText } from './pdf-text.js';
+import { pdfPageTexts, pdfText } from '../support/pdf-text.js';
 
 export const ctx = { letters: EXAMPLE_LETTERS_CONFIG, holidays: DEFAULT_HOLIDAYS };
 export const templates = loadLetterTemplates();

@@ -7,7 +7,7 @@ import { amountByMonth, buildLetterDocument } from '../../src/letters/letter-doc
 import { renderLettersPdf } from '../../src/letters/render.js';
 import { dutchDate, dutchDeadline } from '../../src/letters/letter-format.js';
 import { build, ctx, letterText, source, templates } from './fixtures.js';
-import { pdfText } from './pdf-text.js';
+import { pdfText } from '../support/pdf-text.js';
 
 /** A 14-day letter sent on `sentOn` over `principal`, its facts computed as the daily run does. */
 function reminderOn(

@@ -6,7 +6,7 @@ import { LETTER_KINDS } from '../../src/letters/letter-kinds.js';
 import { renderLettersPdf } from '../../src/letters/render.js';
 import { BUILT_IN_TEMPLATES_DIR, LetterTemplateError, loadLetterTemplates } from '../../src/letters/templates.js';
 import { build, letterPages, source, templates } from './fixtures.js';
-import { pdfPageTexts, pdfText } from './pdf-text.js';
+import { pdfPageTexts, pdfText } from '../support/pdf-text.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'huurwacht-letters-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -27,6 +27,8 @@ export interface FakeSlack {
   setDown(down: boolean): void;
   /** Resolves when `predicate` holds for the recorded calls, or rejects after `timeoutMs`. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Bytes posted to the upload URLs of files.getUploadURLExternal, by file id. */
+  uploads: Map<string, Buffer>;
   /** A URL the fake accepts as a `response_url`: posts to it are recorded as method `response_url`. */
   responseUrl(name?: string): string;
   close(): Promise<void>;
@@ -43,7 +45,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   for (const [key, value] of params) {
     // The Web client form-encodes nested values (blocks, attachments) as JSON strings.
     try {
-      body[key] = ['blocks', 'view', 'attachments', 'metadata'].includes(key) ? JSON.parse(value) : value;
+      body[key] = ['blocks', 'view', 'attachments', 'metadata', 'files'].includes(key) ? JSON.parse(value) : value;
     } catch {
       body[key] = value;
     }
@@ -58,6 +60,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let down = false;
   let ts = 1_700_000_000;
   const counts = new Map<string, number>();
+  const uploads = new Map<string, Buffer>();
+  let port = 0;
 
   const defaults: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
     'auth.test': () => ({ user_id: 'U0BOTBOTBOT', bot_id: 'B0BOTBOTBOT', team_id: 'T0TEAMTEAM' }),
@@ -69,12 +73,32 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     'views.update': () => ({ view: { id: `V0${++ts}` } }),
     'conversations.history': () => ({ messages: [], has_more: false }),
     'usergroups.users.list': () => ({ users: [] }),
+    // Slack's upload in three steps: ask for a URL, post the bytes there, then share the file.
+    'files.getUploadURLExternal': () => {
+      const fileId = `F0${++ts}`;
+      return { file_id: fileId, upload_url: `http://127.0.0.1:${port}/upload/${fileId}` };
+    },
+    'files.completeUploadExternal': (body) => {
+      const files = (body.files ?? []) as { id: string; title?: string }[];
+      const missing = files.find((f) => !uploads.has(f.id));
+      if (missing) return { ok: false, error: 'file_not_found' };
+      return { files: files.map((f) => ({ id: f.id, title: f.title, size: uploads.get(f.id)!.length })) };
+    },
   };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const body = await readBody(req);
       const path = (req.url ?? '/').split('?')[0]!;
+      if (path.startsWith('/upload/') && !down) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const fileId = path.slice('/upload/'.length);
+        uploads.set(fileId, Buffer.concat(chunks));
+        calls.push({ method: 'file_upload', body: { fileId, bytes: uploads.get(fileId)!.length }, at: Date.now() });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(`OK - ${uploads.get(fileId)!.length}`);
+      }
+      const body = await readBody(req);
       const method = path.startsWith('/response/') ? 'response_url' : path.replace(/^\/(api\/)?/, '');
       calls.push({ method, body, at: Date.now() });
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
@@ -101,12 +125,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/api/`;
 
   return {
     url,
     calls,
+    uploads,
     callsTo: (method) => calls.filter((c) => c.method === method),
     on: (method, handler) => handlers.set(method, handler),
     failNext: (count, status, options = {}) => {

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import { queryRows, type Executor } from '../db/client.js';
+import type { IsoDate } from '../domain/calendar.js';
+import { procedureRules, type CaseState } from '../domain/case-state.js';
+import { unpaidByMonth } from '../domain/unpaid-months.js';
+import { buildLetterDocument, type LetterDocument } from '../letters/letter-document.js';
+import type { LetterKind } from '../letters/letter-kinds.js';
+import type { LetterSource } from '../letters/letter-source.js';
+import type { LetterTemplates } from '../letters/templates.js';
+import { renderLettersPdf } from '../letters/render.js';
+
+/**
+ * Turns recorded letters into PDF. The first rendering freezes each letter: the document (every
+ * value it prints), the templates' hash and the PDF's hash are stored, and from then on the letter
+ * is rendered from that document alone, so it comes out byte for byte the same, whatever the
+ * ledger, the address or the case did since.
+ */
+
+export interface StoredLetter {
+  id: number;
+  key: string;
+  caseId: number;
+  contractId: string;
+  kind: LetterKind;
+  letterDate: IsoDate;
+  receivedOn: IsoDate;
+  document: LetterDocument;
+  pdfSha256: string;
+}
+
+/** A letter cannot be printed as the dossier requires; the message is Dutch, for whoever asked for it. */
+export class LetterPrintingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LetterPrintingError';
+  }
+}
+
+interface LetterRow {
+  id: number;
+  key: string;
+  case_id: number;
+  contract_id: string;
+  kind: LetterKind;
+  letter_date: string;
+  received_on: string;
+  state: CaseState;
+  document: LetterDocument | null;
+  template_sha256: string | null;
+  pdf_sha256: string | null;
+  tenants: string[] | null;
+  address: string;
+  postcode: string;
+  city: string;
+  monthly_rent_cents: number;
+  earlier_verdict_date: string | null;
+  charges: { month: string; cents: number }[] | null;
+  settled_cents: number;
+  events: LetterSource['events'] | null;
+}
+
+/**
+ * Everything the letters draw from, for any number of letters in one statement: the tenancy,
+ * the ledger as of the sending date, and the dossier up to the letter's own event.
+ */
+async function loadRows(executor: Executor, ids: readonly number[]): Promise<LetterRow[]> {
+  return queryRows<LetterRow & Record<string, unknown>>(
+    executor,
+    sql`select l.id, l.key, l.case_id, l.contract_id, l.kind, l.letter_date::text as letter_date, l.received_on::text as received_on,
+               l.state, l.document, l.template_sha256, l.pdf_sha256,
+               t.address, t.postcode, t.city, t.monthly_rent_cents, t.earlier_verdict_date::text as earlier_verdict_date,
+               (select json_agg(n.name order by n.position) from tenants n where n.contract_id = l.contract_id) as tenants,
+               case when l.document is null then
+                 (select json_agg(json_build_object('month', m.month, 'cents', m.cents) order by m.month)
+                  from (select to_char(coalesce(e.due_date, e.booking_date), 'YYYY-MM') as month, sum(e.amount_cents)::int8 as cents
+                        from ledger_entries e
+                        where e.contract_id = l.contract_id and e.type in ('rent', 'costs') and coalesce(e.due_date, e.booking_date) <= l.letter_date
+                        group by 1) m)
+               end as charges,
+               case when l.document is null then
+                 (select coalesce(sum(e.amount_cents), 0)::int8 from ledger_entries e
+                  where e.contract_id = l.contract_id and e.type in ('payment', 'credit') and e.booking_date <= l.letter_date)
+               else 0 end as settled_cents,
+               case when l.document is null then
+                 (select json_agg(json_build_object('on', ev."on"::text, 'type', ev.type, 'clause', ev.clause, 'actor', ev.actor, 'summary', ev.summary) order by ev.id)
+                  from case_events ev
+                  where ev.contract_id = l.contract_id
+                    and ev.id <= coalesce((select le.id from case_events le where le.idempotency_key = l.key), ev.id))
+               end as events
+        from letters l join tenancies t on t.contract_id = l.contract_id
+        where l.id in (select value::int8 from json_array_elements_text(${JSON.stringify(ids)}::json))
+        order by l.id`,
+  );
+}
+
+function letterSource(r: LetterRow): LetterSource {
+  const charges = r.charges ?? [];
+  const chargedCents = charges.reduce((s, c) => s + c.cents, 0);
+  return {
+    kind: r.kind,
+    contractId: r.contract_id,
+    letterDate: r.letter_date,
+    tenants: r.tenants ?? [],
+    address: r.address,
+    postcode: r.postcode,
+    city: r.city,
+    monthlyRentCents: r.monthly_rent_cents,
+    balanceCents: chargedCents - r.settled_cents,
+    state: r.state,
+    unpaidByMonth: unpaidByMonth(charges, r.settled_cents),
+    events: r.events ?? [],
+    earlierVerdictDate: r.earlier_verdict_date,
+  };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The letters with their frozen documents, freezing those rendered for the first time (in the
+ * caller's transaction). A letter frozen with other templates than today's cannot be reproduced
+ * exactly, and is refused rather than printed differently.
+ */
+export async function freezeLetters(
+  executor: Executor,
+  ids: readonly number[],
+  ctx: { config: Config; templates: LetterTemplates },
+): Promise<StoredLetter[]> {
+  if (ids.length === 0) return [];
+  const rows = await loadRows(executor, ids);
+  const letters = ctx.config.letters;
+  const holidays = procedureRules(ctx.config).holidays;
+  const fresh: { id: number; document: LetterDocument; pdf_sha256: string }[] = [];
+  const out: StoredLetter[] = [];
+  for (const r of rows) {
+    let document = r.document;
+    let pdfSha256 = r.pdf_sha256;
+    if (document && r.template_sha256 !== ctx.templates.sha256) {
+      throw new LetterPrintingError(
+        `De brief ${r.key} is gemaakt met andere brieftemplates (sha256 ${r.template_sha256}) dan de huidige (${ctx.templates.sha256}); ` +
+          'zet die templates terug om hem exact te herhalen.',
+      );
+    }
+    if (!document || !pdfSha256) {
+      if (!letters) {
+        throw new LetterPrintingError('Brieven maken kan pas als letters.sender en letters.debtHelp in huurwacht.yml staan.');
+      }
+      document = buildLetterDocument(letterSource(r), {
+        letters,
+        holidays,
+        maxArrangementMonths: ctx.config.maxArrangementMonths,
+        probationYears: ctx.config.probationYears,
+      });
+      pdfSha256 = sha256(await renderLettersPdf([document], ctx.templates));
+      fresh.push({ id: r.id, document, pdf_sha256: pdfSha256 });
+    }
+    out.push({
+      id: r.id,
+      key: r.key,
+      caseId: r.case_id,
+      contractId: r.contract_id,
+      kind: r.kind,
+      letterDate: r.letter_date,
+      receivedOn: r.received_on,
+      document,
+      pdfSha256,
+    });
+  }
+  if (fresh.length > 0) {
+    // `document is null`: a letter frozen by someone else meanwhile keeps that first freezing.
+    await executor.execute(sql`
+      update letters l set document = f.document, template_sha256 = ${ctx.templates.sha256}, pdf_sha256 = f.pdf_sha256, rendered_at = now()
+      from json_to_recordset(${JSON.stringify(fresh)}::json) as f(id int8, document jsonb, pdf_sha256 text)
+      where l.id = f.id and l.document is null`);
+  }
+  return out;
+}
+
+/** One PDF of these letters, in this order, each frozen on its first rendering. */
+export async function printLetters(
+  executor: Executor,
+  ids: readonly number[],
+  ctx: { config: Config; templates: LetterTemplates },
+): Promise<{ pdf: Uint8Array; letters: StoredLetter[] }> {
+  const letters = await freezeLetters(executor, ids, ctx);
+  const byId = new Map(letters.map((l) => [l.id, l]));
+  const ordered = ids.map((id) => byId.get(id)).filter((l): l is StoredLetter => l !== undefined);
+  return {
+    pdf: await renderLettersPdf(
+      ordered.map((l) => l.document),
+      ctx.templates,
+    ),
+    letters: ordered,
+  };
+}
+
+const FILE_SLUG: Record<LetterKind, string> = {
+  reminder: '14-dagenbrief',
+  invitation: 'uitnodiging',
+  confirmation: 'bevestiging-afspraken',
+  card: 'brief-na-huisbezoek',
+  last_warning: 'laatste-waarschuwing',
+  bailiff_handover: 'overdracht-deurwaarder',
+};
+
+/** `14-dagenbrief-100234-2026-12-04.pdf`: sorts by contract, then date. */
+export function letterFileName(letter: Pick<StoredLetter, 'kind' | 'contractId' | 'letterDate'>): string {
+  return `${FILE_SLUG[letter.kind]}-${letter.contractId}-${letter.letterDate}.pdf`;
+}
+
+/** The 14-day letters of these tenancies sent on `date`, in contract order: the digest's PDF. */
+export async function letterRowsForDigest(executor: Executor, date: IsoDate, contractIds: readonly string[]): Promise<number[]> {
+  const rows = await queryRows<{ id: number }>(
+    executor,
+    sql`select id from letters
+        where letter_date = ${date}::date and kind = 'reminder'
+          and contract_id in (select value from json_array_elements_text(${JSON.stringify(contractIds)}::json))
+        order by contract_id, id`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The letters of a tenancy, newest first: what `huurwacht letter` and the dossier offer. */
+export async function lettersOfTenancy(
+  executor: Executor,
+  contractId: string,
+): Promise<{ id: number; kind: LetterKind; letterDate: IsoDate; receivedOn: IsoDate; pdfSha256: string | null }[]> {
+  return queryRows(
+    executor,
+    sql`select id, kind, letter_date::text as "letterDate", received_on::text as "receivedOn", pdf_sha256 as "pdfSha256"
+        from letters where contract_id = ${contractId} order by letter_date desc, id desc`,
+  );
+}
