@@ -22,6 +22,7 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
+import { pdfText } from '../support/pdf-text.js';
 
 /**
  * The outbox worker against a real database and the real @slack/web-api WebClient, pointed at the
@@ -84,6 +85,8 @@ interface Message {
   blocks: unknown[];
   threadTs: string | null;
   key: string | null;
+  /** A file shared with files.completeUploadExternal. */
+  files?: { id: string; title: string }[];
 }
 
 interface World {
@@ -126,6 +129,22 @@ function installWorld(f: FakeSlack): World {
     text: m.text,
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
     ...(m.key ? { metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: m.key } } } : {}),
+    ...(m.files ? { files: m.files } : {}),
+  });
+  // Sharing an uploaded file posts a message carrying it, in the channel or the thread.
+  f.on('files.completeUploadExternal', (body) => {
+    const shared = (body.files as { id: string; title: string }[]).filter((file) => f.uploads.has(file.id));
+    if (shared.length === 0) return undefined;
+    w.messages.push({
+      channel: String(body.channel_id),
+      ts: `${1_800_000_000 + ++seq}.000300`,
+      text: '',
+      blocks: [],
+      threadTs: body.thread_ts ? String(body.thread_ts) : null,
+      key: null,
+      files: shared,
+    });
+    return undefined;
   });
   f.on('chat.postMessage', (body) => {
     const verdict = w.beforePost?.(body);
@@ -161,7 +180,7 @@ function installWorld(f: FakeSlack): World {
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-async function loadCases(): Promise<void> {
+async function loadCases(cfg = config): Promise<void> {
   const ids = [...NOORD_IDS, ...ZUID_IDS];
   const tenancies = csv(
     ';',
@@ -177,7 +196,7 @@ async function loadCases(): Promise<void> {
       '2020-01-01',
     ]),
   );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), config, { today: '2026-12-01' });
+  await importTenancies(database, files.write('tenancies.csv', tenancies), cfg, { today: '2026-12-01' });
   const rows: string[][] = [];
   for (const id of ids) {
     for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02'])
@@ -186,7 +205,7 @@ async function loadCases(): Promise<void> {
   }
   const ledger = csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows);
   await importLedger(database, files.write('ledger.csv', ledger));
-  await runDaily(database, config, { date: D_JAN });
+  await runDaily(database, cfg, { date: D_JAN });
 }
 
 async function caseId(contractId: string): Promise<number> {
@@ -581,6 +600,75 @@ describe('exactly once across a crash', () => {
     expect(world.byKey(`card:${d}:1#summary`)).toHaveLength(1);
     expect(fake.callsTo('conversations.replies').map((c) => c.body.ts)).toEqual([card]);
     expect(await row(`card:${d}:1`)).toMatchObject({ status: 'sent', slack_ts: card });
+  });
+});
+
+describe('letters as files (P1, P2)', () => {
+  const withLetters = testConfig({
+    letters: {
+      sender: { name: 'Woonstichting Voorbeeld', address: 'Postbus 1, 1000 AA Ergens', phone: '020-1234567', email: 'huur@voorbeeld.nl' },
+      debtHelp: { name: 'Traverse', phone: '020-7654321', url: 'https://traverse.example' },
+    },
+  });
+
+  it("P1 the digest carries the day's 14-day letters as one PDF to print, in its thread", async () => {
+    await loadCases(withLetters);
+    await drain(worker({ config: withLetters }));
+    const [digestPost] = world.topLevel(NOORD).filter((m) => m.key?.startsWith('digest:'));
+    const shares = fake.callsTo('files.completeUploadExternal').filter((c) => c.body.thread_ts === digestPost!.ts);
+    expect(shares).toHaveLength(1);
+    expect(shares[0]!.body).toMatchObject({ channel_id: NOORD });
+    const [file] = shares[0]!.body.files as { id: string; title: string }[];
+    expect(file!.title).toBe('14-dagenbrieven Wijkteam Noord (5)');
+    const text = await pdfText(fake.uploads.get(file!.id)!);
+    for (let i = 0; i < NOORD_IDS.length; i++) expect(text).toContain(`T. Huurder${i}`);
+    expect(text).not.toContain('T. Huurder5');
+    expect(text.match(/binnen 14 dagen na de dag waarop u deze brief ontvangt/g)).toHaveLength(5);
+  });
+
+  it("P2 a case's letters go to its card's thread after the card, each once", async () => {
+    await loadCases(withLetters);
+    await drain(worker({ config: withLetters }));
+    const id = await caseId('100001');
+    const ref = (await cardRef(id))!;
+    const thread = world.thread(ref.ts);
+    expect(thread.map((m) => (m.files ? m.files[0]!.title : m.text.slice(0, 12)))).toEqual([
+      PRIVACY_REMINDER.slice(0, 12),
+      expect.stringMatching(/^Fase: conta/),
+      `14-dagenbrief-100001-${D_JAN}`,
+      `uitnodiging-100001-${D_JAN}`,
+    ]);
+    const invitation = thread.at(-1)!.files![0]!;
+    expect(await pdfText(fake.uploads.get(invitation.id)!)).toContain('T. Huurder0');
+    expect(await row(`file:letter:${id}:invitation:${D_JAN}`)).toMatchObject({ status: 'sent', slack_ts: invitation.id });
+    // Eight cases: two letters each in their threads, two digests.
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(8 * 2 + 2);
+  });
+
+  it('a file shared before a crash is adopted; one asked for but never shared is uploaded once', async () => {
+    await loadCases(withLetters);
+    const w = worker({ config: withLetters });
+    await drain(w, { except: [] });
+    const a = await caseId('100001');
+    const b = await caseId('100002');
+    const ref = (await cardRef(a))!;
+    // As if the worker died after Slack shared the file (a) or before it did (b).
+    const sharedKey = `file:letter:${a}:invitation:${D_JAN}`;
+    const sharedId = (await row(sharedKey)).slack_ts!;
+    await database.db.execute(sql`update outbox set status = 'sending', slack_ts = null, progress = ${JSON.stringify({ 'file#pending': sharedId })}::jsonb,
+                                         claimed_at = now() - interval '2 minutes', next_attempt_at = now() - interval '1 minute', attempts = 1
+                                  where key = ${sharedKey}`);
+    const lostKey = `file:letter:${b}:invitation:${D_JAN}`;
+    await database.db.execute(sql`update outbox set status = 'sending', slack_ts = null, progress = '{"file#pending": "F0NEVERSHARED"}'::jsonb,
+                                         claimed_at = now() - interval '2 minutes', next_attempt_at = now() - interval '1 minute', attempts = 1
+                                  where key = ${lostKey}`);
+    const before = fake.callsTo('files.getUploadURLExternal').length;
+    await drain(w);
+    expect(await row(sharedKey)).toMatchObject({ status: 'sent', slack_ts: sharedId });
+    expect(world.thread(ref.ts).filter((m) => m.files?.[0]?.id === sharedId)).toHaveLength(1);
+    expect(fake.callsTo('files.getUploadURLExternal').length - before).toBe(1);
+    expect((await row(lostKey)).status).toBe('sent');
+    expect(logs.some((l) => l.message.includes('adopted a file') && l.fields.key === sharedKey)).toBe(true);
   });
 });
 
