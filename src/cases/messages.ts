@@ -131,6 +131,8 @@ export interface TeamDigest {
   counts: Partial<Record<OpenStage, number>>;
   /** Cases whose 14-day letter goes out today (P1). */
   newLetters: string[];
+  /** The letters follow as one PDF in the digest's thread (the corporation's details are configured). */
+  lettersPdf?: boolean;
   /** Tasks due today or earlier. */
   due: { contractId: string; stage: OpenStage; dueOn: IsoDate; overdue: boolean }[];
   text: string;
@@ -169,11 +171,12 @@ export async function buildTeamDigests(executor: Executor, date: IsoDate, config
     const counts: TeamDigest['counts'] = {};
     for (const r of mine) counts[r.stage] = r.n;
     const newLetters = mine.flatMap((r) => r.letters ?? []).sort();
+    const lettersPdf = config.letters !== undefined;
     const due = mine.flatMap((r) => r.due ?? []).sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.contractId.localeCompare(b.contractId));
     const parts = (Object.keys(DIGEST_LABELS) as OpenStage[]).filter((s) => counts[s]).map((s) => `${DIGEST_LABELS[s]} ${counts[s]}`);
     const text = [
       `${team.name} · ${formatDutchLongDate(date)}`,
-      `Nieuwe 14-dagenbrieven: ${newLetters.length}${parts.length ? ` · ${parts.join(' · ')}` : ''}`,
+      `Nieuwe 14-dagenbrieven: ${newLetters.length}${lettersPdf && newLetters.length ? ' (één PDF om te printen)' : ''}${parts.length ? ` · ${parts.join(' · ')}` : ''}`,
       due.length
         ? `Vandaag: ${due
             .slice(0, DIGEST_DUE_SHOWN)
@@ -181,7 +184,7 @@ export async function buildTeamDigests(executor: Executor, date: IsoDate, config
             .join(' · ')}${due.length > DIGEST_DUE_SHOWN ? ` · en nog ${due.length - DIGEST_DUE_SHOWN}` : ''}`
         : 'Vandaag: geen taken',
     ].join('\n');
-    digests.push({ team: team.key, teamName: team.name, date, counts, newLetters, due, text });
+    digests.push({ team: team.key, teamName: team.name, date, counts, newLetters, ...(lettersPdf ? { lettersPdf } : {}), due, text });
   }
   return digests;
 }

@@ -266,6 +266,12 @@ describe('team digest', () => {
     expect(blocks).toMatchSnapshot();
   });
 
+  it('P1 with the corporation configured, the letters follow as one PDF in the thread', () => {
+    expect(texts(digestBlocks({ ...digest, lettersPdf: true }))[1]).toBe(
+      '*Nieuwe 14-dagenbrieven: 3* (de brieven volgen als één PDF om te printen in de thread)\nH-1001, H-1002, H-1003',
+    );
+  });
+
   it('a quiet day says so', () => {
     const blocks = digestBlocks({ ...digest, counts: {}, newLetters: [], due: [] });
     expect(texts(blocks).slice(1, 4)).toEqual([
