@@ -59,13 +59,11 @@ export async function renderLettersPdf(docs: LetterDocument[], templates: Letter
   pdf.registerFont('regular', Buffer.from(templates.fonts.regular));
   pdf.registerFont('bold', Buffer.from(templates.fonts.bold));
 
-  const ranges: { doc: LetterDocument; start: number; count: number }[] = [];
   for (const doc of docs) {
-    const start = pdf.bufferedPageRange().count;
+    const before = pdf.bufferedPageRange();
+    const start = before.start + before.count;
     renderLetter(pdf, doc, templates);
-    ranges.push({ doc, start, count: pdf.bufferedPageRange().count - start });
-  }
-  for (const { doc, start, count } of ranges) {
+    const count = pdf.bufferedPageRange().count - before.count;
     for (let i = 0; i < count; i++) {
       pdf.switchToPage(start + i);
       // Drawn afterwards, not on pdfkit's pageAdded: writing text there corrupts a paragraph that is
@@ -73,6 +71,9 @@ export async function renderLettersPdf(docs: LetterDocument[], templates: Letter
       if (i > 0) continuationHeader(pdf, doc);
       footer(pdf, doc, i + 1, count);
     }
+    // A letter's pages are final once numbered: writing them out keeps a day's print file of
+    // thousands of letters from holding every page in memory.
+    pdf.flushPages();
   }
   pdf.end();
   await done;
