@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -331,7 +332,20 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
           return;
         }
         const templates = loadLetterTemplates(config.letters?.templatesDir);
-        const { pdf, letters: printed } = await database.db.transaction((tx) => printLetters(tx, [letter.id], { config, templates }));
+        const {
+          pdf,
+          letters: printed,
+          refused,
+        } = await database.db.transaction((tx) => printLetters(tx, [letter.id], { config, templates }));
+        if (!pdf || !printed[0]) throw new LetterPrintingError(refused[0]?.reason ?? 'De brief kan niet worden gemaakt.');
+        // The stored hash is the promise that this is the letter that was sent: check it, never just trust it.
+        const sha = createHash('sha256').update(pdf).digest('hex');
+        if (sha !== printed[0].pdfSha256) {
+          throw new LetterPrintingError(
+            `De brief komt niet byte voor byte overeen met de eerste afdruk (sha256 ${printed[0].pdfSha256}, nu ${sha}); ` +
+              'is de PDF-bibliotheek of het lettertype veranderd?',
+          );
+        }
         await recordAudit(database.db, {
           actor: cliActor(),
           action: 'letter.print',
@@ -342,7 +356,7 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
         await writeFile(file, pdf);
         io.out(
           `${LETTER_KIND_NL[letter.kind]} van ${contractId} (verstuurd ${formatDutchDate(letter.letterDate)}, ontvangst ${formatDutchDate(letter.receivedOn)}) ` +
-            `geschreven naar ${file}: ${pdf.length} bytes, sha256 ${printed[0]!.pdfSha256}`,
+            `geschreven naar ${file}: ${pdf.length} bytes, sha256 ${sha}`,
         );
       });
     });

@@ -5,7 +5,7 @@ import { queryRows, type Executor } from '../db/client.js';
 import type { IsoDate } from '../domain/calendar.js';
 import { procedureRules, type CaseState } from '../domain/case-state.js';
 import { unpaidByMonth } from '../domain/unpaid-months.js';
-import { buildLetterDocument, type LetterDocument } from '../letters/letter-document.js';
+import { buildLetterDocument, LetterDataError, type LetterDocument } from '../letters/letter-document.js';
 import type { LetterKind } from '../letters/letter-kinds.js';
 import type { LetterSource } from '../letters/letter-source.js';
 import type { LetterTemplates } from '../letters/templates.js';
@@ -119,17 +119,30 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** A recorded letter that cannot be made, e.g. a card for a tenant who paid that morning: why, in Dutch. */
+export interface RefusedLetter {
+  id: number;
+  key: string;
+  caseId: number;
+  contractId: string;
+  kind: LetterKind;
+  letterDate: IsoDate;
+  reason: string;
+}
+
 /**
  * The letters with their frozen documents, freezing those rendered for the first time (in the
  * caller's transaction). A letter frozen with other templates than today's cannot be reproduced
- * exactly, and is refused rather than printed differently.
+ * exactly, and is refused rather than printed differently. A letter whose facts do not allow it
+ * (no arrears left on its date) is listed in `refused` and stays unfrozen.
  */
 export async function freezeLetters(
   executor: Executor,
   ids: readonly number[],
   ctx: { config: Config; templates: LetterTemplates },
-): Promise<StoredLetter[]> {
-  if (ids.length === 0) return [];
+): Promise<{ letters: StoredLetter[]; refused: RefusedLetter[] }> {
+  const refused: RefusedLetter[] = [];
+  if (ids.length === 0) return { letters: [], refused };
   const rows = await loadRows(executor, ids);
   const letters = ctx.config.letters;
   const holidays = procedureRules(ctx.config).holidays;
@@ -148,12 +161,26 @@ export async function freezeLetters(
       if (!letters) {
         throw new LetterPrintingError('Brieven maken kan pas als letters.sender en letters.debtHelp in huurwacht.yml staan.');
       }
-      document = buildLetterDocument(letterSource(r), {
-        letters,
-        holidays,
-        maxArrangementMonths: ctx.config.maxArrangementMonths,
-        probationYears: ctx.config.probationYears,
-      });
+      try {
+        document = buildLetterDocument(letterSource(r), {
+          letters,
+          holidays,
+          maxArrangementMonths: ctx.config.maxArrangementMonths,
+          probationYears: ctx.config.probationYears,
+        });
+      } catch (err) {
+        if (!(err instanceof LetterDataError)) throw err;
+        refused.push({
+          id: r.id,
+          key: r.key,
+          caseId: r.case_id,
+          contractId: r.contract_id,
+          kind: r.kind,
+          letterDate: r.letter_date,
+          reason: err.messageNl,
+        });
+        continue;
+      }
       pdfSha256 = sha256(await renderLettersPdf([document], ctx.templates));
       fresh.push({ id: r.id, document, pdf_sha256: pdfSha256 });
     }
@@ -176,25 +203,28 @@ export async function freezeLetters(
       from json_to_recordset(${JSON.stringify(fresh)}::json) as f(id int8, document jsonb, pdf_sha256 text)
       where l.id = f.id and l.document is null`);
   }
-  return out;
+  return { letters: out, refused };
 }
 
-/** One PDF of these letters, in this order, each frozen on its first rendering. */
+/**
+ * One PDF of these letters, in this order, each frozen on its first rendering; `pdf` is null when
+ * none of them can be made (`refused` says why).
+ */
 export async function printLetters(
   executor: Executor,
   ids: readonly number[],
   ctx: { config: Config; templates: LetterTemplates },
-): Promise<{ pdf: Uint8Array; letters: StoredLetter[] }> {
-  const letters = await freezeLetters(executor, ids, ctx);
+): Promise<{ pdf: Uint8Array | null; letters: StoredLetter[]; refused: RefusedLetter[] }> {
+  const { letters, refused } = await freezeLetters(executor, ids, ctx);
   const byId = new Map(letters.map((l) => [l.id, l]));
   const ordered = ids.map((id) => byId.get(id)).filter((l): l is StoredLetter => l !== undefined);
-  return {
-    pdf: await renderLettersPdf(
-      ordered.map((l) => l.document),
-      ctx.templates,
-    ),
-    letters: ordered,
-  };
+  const pdf = ordered.length
+    ? await renderLettersPdf(
+        ordered.map((l) => l.document),
+        ctx.templates,
+      )
+    : null;
+  return { pdf, letters: ordered, refused };
 }
 
 const FILE_SLUG: Record<LetterKind, string> = {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { letterFileName, printLetters } from '../cases/letter-printing.js';
+import { letterFileName, printLetters, type RefusedLetter } from '../cases/letter-printing.js';
 import type { Config } from '../config.js';
 import { queryRows, type Database } from '../db/client.js';
 import type { IsoDate } from '../domain/calendar.js';
@@ -16,7 +16,7 @@ export async function writeDemoLetters(
   database: Database,
   config: Config,
   dir: string,
-): Promise<{ letters: number; files: number; seconds: number }> {
+): Promise<{ letters: number; files: number; seconds: number; refused: RefusedLetter[] }> {
   const started = Date.now();
   const templates = loadLetterTemplates(config.letters?.templatesDir);
   const rows = await queryRows<{ id: number; kind: LetterKind; contract_id: string; letter_date: IsoDate; team_key: string }>(
@@ -34,9 +34,16 @@ export async function writeDemoLetters(
         : `${r.letter_date}-${letterFileName({ kind: r.kind, contractId: r.contract_id, letterDate: r.letter_date })}`;
     groups.set(file, [...(groups.get(file) ?? []), r.id]);
   }
+  const refused: RefusedLetter[] = [];
+  let letters = 0;
+  let files = 0;
   for (const [file, ids] of groups) {
-    const { pdf } = await database.db.transaction((tx) => printLetters(tx, ids, { config, templates }));
-    writeFileSync(join(dir, file), pdf);
+    const printed = await database.db.transaction((tx) => printLetters(tx, ids, { config, templates }));
+    refused.push(...printed.refused);
+    if (!printed.pdf) continue;
+    writeFileSync(join(dir, file), printed.pdf);
+    letters += printed.letters.length;
+    files++;
   }
-  return { letters: rows.length, files: groups.size, seconds: (Date.now() - started) / 1000 };
+  return { letters, files, seconds: (Date.now() - started) / 1000, refused };
 }

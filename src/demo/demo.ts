@@ -108,6 +108,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
           const dir = resolve(options.letters ?? (options.keep ? join(workDir, 'brieven') : 'huurwacht-demo-brieven'));
           const written = await writeDemoLetters(database, config, dir);
           out(`Brieven: ${written.letters} brieven in ${written.files} PDF-bestanden in ${dir} (${written.seconds.toFixed(1)} s)`);
+          for (const r of written.refused) out(`  niet gemaakt: ${r.contractId} ${formatDutchDate(r.letterDate)}: ${r.reason}`);
         }
       }
     } finally {

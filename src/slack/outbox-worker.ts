@@ -676,10 +676,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await uploadOnce(a, 'letters', a.row.channel, ts, async () => {
         const ids = await letterRowsForDigest(db, digest.date, digest.newLetters);
         if (ids.length === 0) return null;
-        const { pdf } = await db.transaction((tx) => printLetters(tx, ids, { config, templates: templates() }));
+        const { pdf, letters, refused } = await db.transaction((tx) => printLetters(tx, ids, { config, templates: templates() }));
+        for (const r of refused) log.warn('outbox: a 14-day letter cannot be made', { key: a.row.key, letter: r.key, reason: r.reason });
+        if (!pdf) return null;
         return {
           filename: `14-dagenbrieven-${digest.team}-${digest.date}.pdf`,
-          title: `14-dagenbrieven ${digest.teamName} (${ids.length})`,
+          title: `14-dagenbrieven ${digest.teamName} (${letters.length})`,
           bytes: pdf,
         };
       });
@@ -687,22 +689,31 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return ts;
   }
 
-  /** A case's letter as a PDF in its card's thread (or the channel if the card is not there). */
+  /**
+   * A case's letter as a PDF in its card's thread (or the channel if the card is not there). A
+   * letter its facts do not allow (the tenant paid before the card went in the mailbox) becomes a
+   * note in the thread saying why, so the team knows and the case's later messages are not held up.
+   */
   async function deliverLetterFile(a: Attempt): Promise<string> {
     const payload = a.row.payload as unknown as LetterFilePayload;
     const ref = a.row.case_id === null ? null : await findMessageRef(db, a.row.case_id, 'card');
     const channel = ref?.channel ?? a.row.channel;
+    let refusal: string | null = null;
     const fileId = await uploadOnce(a, 'file', channel, ref?.ts, async () => {
-      const { pdf, letters } = await db.transaction(async (tx) => {
+      const { pdf, letters, refused } = await db.transaction(async (tx) => {
         const [letter] = await queryRows<{ id: number }>(tx, sql`select id from letters where key = ${payload.letterKey}`);
         if (!letter) throw new DeliveryError('permanent', `letter ${payload.letterKey} not found`, null);
         return printLetters(tx, [letter.id], { config, templates: templates() });
       });
       const letter = letters[0];
-      if (!letter) return null;
+      if (!pdf || !letter) {
+        refusal = refused[0]?.reason ?? 'De brief kan niet worden gemaakt.';
+        return null;
+      }
       return { filename: letterFileName(letter), title: letterFileName(letter).replace(/\.pdf$/, ''), bytes: pdf };
     });
-    return fileId ?? '';
+    if (fileId) return fileId;
+    return postOnce(a, 'summary', channel, { text: `:warning: ${refusal ?? 'De brief kan niet worden gemaakt.'}` }, ref?.ts);
   }
 
   /**

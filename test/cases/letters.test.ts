@@ -172,7 +172,7 @@ describe('letters made by the team', () => {
     expect(confirmation).toMatchObject({ letterDate: '2027-01-15', receivedOn: '2027-01-18' });
 
     const { pdf } = await database.db.transaction((tx) => printLetters(tx, [confirmation.id], { config, templates }));
-    const text = await pdfText(pdf);
+    const text = await pdfText(pdf!);
     expect(text).toContain('Zoë Müller');
     expect(text).toContain('Łukasz Nowak');
     expect(text).toContain('€ 1.400,00');
@@ -188,7 +188,43 @@ describe('letters made by the team', () => {
     const card = (await lettersOfTenancy(database.db, '100002')).find((l) => l.kind === 'card')!;
     expect(card).toMatchObject({ letterDate: '2027-01-22', receivedOn: '2027-01-22' });
     const { pdf } = await database.db.transaction((tx) => printLetters(tx, [card.id], { config, templates }));
-    expect(await pdfText(pdf)).toContain('29 januari 2027');
+    expect(await pdfText(pdf!)).toContain('29 januari 2027');
+  });
+});
+
+describe('a letter its facts do not allow', () => {
+  it('P2.d.2 a card for a tenant who paid that morning is refused with the reason, and the rest of a batch still prints', async () => {
+    await runDaily(database, config, { date: D_JAN });
+    await service.recordNoResponse(ANNA, '100002', { key: 'k1', date: '2027-01-20' });
+    await importLedger(
+      database,
+      files.write(
+        'paid.csv',
+        csv(
+          ';',
+          ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'],
+          [['100002-ALL', '100002', 'payment', '', '2027-01-22', '1400,00']],
+        ),
+      ),
+    );
+    await service.recordHomeVisit(ANNA, '100002', { outcome: 'nobody_home', employees: [ANNA, BERT] }, { key: 'k2', date: '2027-01-22' });
+    const card = (await lettersOfTenancy(database.db, '100002')).find((l) => l.kind === 'card')!;
+    const reminder = (await lettersOfTenancy(database.db, '100001')).find((l) => l.kind === 'reminder')!;
+
+    const alone = await database.db.transaction((tx) => printLetters(tx, [card.id], { config, templates }));
+    expect(alone.pdf).toBeNull();
+    expect(alone.refused).toEqual([
+      expect.objectContaining({
+        contractId: '100002',
+        kind: 'card',
+        reason: 'De brief na huisbezoek kan niet worden gemaakt: er is geen achterstand.',
+      }),
+    ]);
+    const batch = await database.db.transaction((tx) => printLetters(tx, [card.id, reminder.id], { config, templates }));
+    expect(batch.letters.map((l) => l.kind)).toEqual(['reminder']);
+    expect(await pdfText(batch.pdf!)).toContain('Şahin Yıldız');
+    // Not frozen: nothing was printed.
+    expect((await lettersOfTenancy(database.db, '100002')).find((l) => l.kind === 'card')!.pdfSha256).toBeNull();
   });
 });
 
@@ -197,8 +233,8 @@ describe('printing freezes a letter', () => {
     await runDaily(database, config, { date: D_JAN });
     const [reminder] = await letterRows();
     const first = await database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates }));
-    expect(first.letters[0]!.pdfSha256).toBe(sha256(first.pdf));
-    const text = await pdfText(first.pdf);
+    expect(first.letters[0]!.pdfSha256).toBe(sha256(first.pdf!));
+    const text = await pdfText(first.pdf!);
     expect(text).toContain('Şahin Yıldız');
     expect(text).toContain('€ 700,00');
     expect(text).toContain(`€ ${(collectionCostsCents(RENT) / 100).toFixed(2).replace('.', ',')}`);
@@ -217,7 +253,7 @@ describe('printing freezes a letter', () => {
       ),
     );
     const again = await database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates }));
-    expect(sha256(again.pdf)).toBe(first.letters[0]!.pdfSha256);
+    expect(sha256(again.pdf!)).toBe(first.letters[0]!.pdfSha256);
     expect((await letterRows())[0]!.pdf_sha256).toBe(first.letters[0]!.pdfSha256);
   });
 

@@ -645,6 +645,36 @@ describe('letters as files (P1, P2)', () => {
     expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(8 * 2 + 2);
   });
 
+  it('P2.d.2 a letter that cannot be made becomes a note in the thread saying why, and the case goes on', async () => {
+    await loadCases(withLetters);
+    const w = worker({ config: withLetters });
+    await drain(w);
+    const svc = createOutcomeService({ database, config: withLetters });
+    await svc.recordNoResponse(ANNA, '100001', { key: 'n1', date: '2027-01-20' });
+    await importLedger(
+      database,
+      files.write(
+        'paid.csv',
+        csv(
+          ';',
+          ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'],
+          [['100001-ALL', '100001', 'payment', '', '2027-01-22', '2100,00']],
+        ),
+      ),
+    );
+    await svc.recordHomeVisit(
+      ANNA,
+      '100001',
+      { outcome: 'nobody_home', employees: [ANNA, 'U0BBBBBBB1'] },
+      { key: 'n2', date: '2027-01-22' },
+    );
+    await drain(w);
+    const id = await caseId('100001');
+    const thread = world.thread((await cardRef(id))!.ts);
+    expect(thread.at(-1)!.text).toBe(':warning: De brief na huisbezoek kan niet worden gemaakt: er is geen achterstand.');
+    expect(await row(`file:letter:${id}:card:2027-01-22`)).toMatchObject({ status: 'sent', slack_ts: thread.at(-1)!.ts });
+  });
+
   it('a file shared before a crash is adopted; one asked for but never shared is uploaded once', async () => {
     await loadCases(withLetters);
     const w = worker({ config: withLetters });
@@ -655,11 +685,13 @@ describe('letters as files (P1, P2)', () => {
     // As if the worker died after Slack shared the file (a) or before it did (b).
     const sharedKey = `file:letter:${a}:invitation:${D_JAN}`;
     const sharedId = (await row(sharedKey)).slack_ts!;
-    await database.db.execute(sql`update outbox set status = 'sending', slack_ts = null, progress = ${JSON.stringify({ 'file#pending': sharedId })}::jsonb,
+    await database.db
+      .execute(sql`update outbox set status = 'sending', slack_ts = null, progress = ${JSON.stringify({ 'file#pending': sharedId })}::jsonb,
                                          claimed_at = now() - interval '2 minutes', next_attempt_at = now() - interval '1 minute', attempts = 1
                                   where key = ${sharedKey}`);
     const lostKey = `file:letter:${b}:invitation:${D_JAN}`;
-    await database.db.execute(sql`update outbox set status = 'sending', slack_ts = null, progress = '{"file#pending": "F0NEVERSHARED"}'::jsonb,
+    await database.db
+      .execute(sql`update outbox set status = 'sending', slack_ts = null, progress = '{"file#pending": "F0NEVERSHARED"}'::jsonb,
                                          claimed_at = now() - interval '2 minutes', next_attempt_at = now() - interval '1 minute', attempts = 1
                                   where key = ${lostKey}`);
     const before = fake.callsTo('files.getUploadURLExternal').length;
