@@ -20,7 +20,6 @@ import {
   conversationModal,
   errorsByBlock,
   FAILURE_TEXT,
-  FIELDS,
   holdErrorBlock,
   holdModal,
   homeVisitErrorBlock,
@@ -44,12 +43,11 @@ import {
   verdictModal,
   type CardRef,
   type CaseSummary,
-  type FieldBlock,
   type ModalView,
   type ShortMessage,
 } from './blocks/modals.js';
 import { isMtMember } from './commands.js';
-import { ACTIONS, CALLBACKS } from './ids.js';
+import { ACTIONS, CALLBACKS, FIELDS, type FieldBlock } from './ids.js';
 
 /**
  * The case card's buttons and their modals (DESIGN.md, Slack; issue 4 item 4). Each button either

@@ -32,6 +32,38 @@ export const CALLBACKS = {
   signalAnswer: 'modal.signal_answer',
 } as const;
 
+/**
+ * Block ids (and the action id inside each input, which is the same string) of the modals' inputs.
+ * The submission handlers read the values and place the service's field errors under them.
+ */
+export const FIELDS = {
+  cause: 'cause',
+  referral: 'referral_consent',
+  consequences: 'consequences_explained',
+  obligations: 'obligations',
+  commitments: 'commitments',
+  months: 'arrangement_months',
+  firstDue: 'arrangement_first_due',
+  installments: 'arrangement_installments',
+  employee1: 'employee_1',
+  employee2: 'employee_2',
+  visitOutcome: 'visit_outcome',
+  childrenInHome: 'mass_children_in_home',
+  referralGrounds: 'mass_referral_grounds',
+  nuisance: 'mass_nuisance',
+  structuralProblems: 'mass_structural_problems',
+  earlierVerdict: 'mass_earlier_verdict',
+  verdictOn: 'verdict_on',
+  evictionOn: 'eviction_on',
+  amount: 'amount',
+  holdReason: 'hold_reason',
+  holdUntil: 'hold_until',
+  holdNote: 'hold_note',
+  signalAnswer: 'signal_answer',
+} as const;
+
+export type FieldBlock = (typeof FIELDS)[keyof typeof FIELDS];
+
 export const COMMANDS = {
   tenant: '/huurder',
   overview: '/achterstand',

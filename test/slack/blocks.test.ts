@@ -7,6 +7,7 @@ import { signalText } from '../../src/dossier/dossier-text.js';
 import { digestBlocks } from '../../src/slack/blocks/digest.js';
 import { clip, compactList, limitViolations, lowerFirst, type Block } from '../../src/slack/blocks/format.js';
 import { voteBlocks, type VoteStepEvent, type VoteView } from '../../src/slack/blocks/vote.js';
+import type { SignalStatus } from '../../src/domain/signal.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 
 /**
@@ -102,37 +103,38 @@ describe('case card', () => {
     }
   });
 
+  // The default dossier's early signalling is offered and unanswered: every open stage can record the
+  // tenant's answer, so "Vroegsignalering" comes after the stage's own actions, before Dossier.
+  const SIGNAL: [string, string] = [ACTIONS.signalAnswer, 'Vroegsignalering'];
+  const DOSSIER: [string, string] = [ACTIONS.openDossier, 'Dossier'];
   const expected: Record<Exclude<CaseStage, 'closed' | 'reminder'>, [string, string][]> = {
     contact: [
       [ACTIONS.recordConversation, 'Gesprek vastleggen'],
       [ACTIONS.noResponse, 'Geen reactie'],
       [ACTIONS.placeHold, 'Pauzeren'],
-      [ACTIONS.openDossier, 'Dossier'],
+      SIGNAL,
+      DOSSIER,
     ],
     visit: [
       [ACTIONS.homeVisit, 'Huisbezoek vastleggen'],
       [ACTIONS.recordConversation, 'Gesprek vastleggen'],
       [ACTIONS.placeHold, 'Pauzeren'],
-      [ACTIONS.openDossier, 'Dossier'],
+      SIGNAL,
+      DOSSIER,
     ],
-    arrangement: [
-      [ACTIONS.placeHold, 'Pauzeren'],
-      [ACTIONS.openDossier, 'Dossier'],
-    ],
+    arrangement: [[ACTIONS.placeHold, 'Pauzeren'], SIGNAL, DOSSIER],
     escalation: [
       [ACTIONS.massDiscussion, 'MaSS-bespreking'],
       [ACTIONS.handToBailiff, 'Naar deurwaarder'],
       [ACTIONS.recordConversation, 'Gesprek vastleggen'],
       [ACTIONS.placeHold, 'Pauzeren'],
-      [ACTIONS.openDossier, 'Dossier'],
+      SIGNAL,
+      DOSSIER,
     ],
-    bailiff: [[ACTIONS.openDossier, 'Dossier']],
-    mt_vote: [[ACTIONS.openDossier, 'Dossier']],
-    eviction_procedure: [
-      [ACTIONS.registerVerdict, 'Vonnis registreren'],
-      [ACTIONS.openDossier, 'Dossier'],
-    ],
-    verdict: [[ACTIONS.openDossier, 'Dossier']],
+    bailiff: [SIGNAL, DOSSIER],
+    mt_vote: [SIGNAL, DOSSIER],
+    eviction_procedure: [[ACTIONS.registerVerdict, 'Vonnis registreren'], SIGNAL, DOSSIER],
+    verdict: [SIGNAL, DOSSIER],
   };
   for (const [stage, want] of Object.entries(expected)) {
     it(`stage ${stage}: the buttons of its next actions`, () => {
@@ -141,6 +143,35 @@ describe('case card', () => {
       expect(limitViolations(blocks)).toEqual([]);
     });
   }
+
+  it('P2.a.2 "Vroegsignalering" shows while an answer can be recorded: offered, answered (a change of mind), no reaction; never primary', () => {
+    const signal = (state: SignalStatus, reportedOn: string | null = null): Dossier['earlySignal'] => ({
+      state,
+      offeredOn: state === 'none' ? null : '2026-01-13',
+      answeredOn: state === 'objected' || state === 'agreed' ? '2026-01-20' : null,
+      reportedOn,
+      summonsWindow: reportedOn ? 'ok' : 'not_reported',
+    });
+    const shown = (earlySignal: Dossier['earlySignal'], stage: CaseStage = 'contact', options: Partial<CaseCardOptions> = {}) =>
+      buttons(caseCardBlocks(dossier({ earlySignal }, { stage }), { ...OPTIONS, ...options })).some(
+        (b) => b.action_id === ACTIONS.signalAnswer,
+      );
+    for (const state of ['offered', 'objected', 'agreed', 'no_reaction'] as const) expect(shown(signal(state)), state).toBe(true);
+    expect(shown(signal('reported', '2026-02-01'))).toBe(false);
+    expect(shown(signal('none'))).toBe(false);
+    expect(shown(null)).toBe(false);
+    // The card's own case signal wins over the dossier's (a newer case may exist).
+    expect(shown(signal('offered'), 'contact', { signal: signal('reported', '2026-02-01') })).toBe(false);
+    expect(shown(null, 'contact', { signal: signal('offered') })).toBe(true);
+    // Also during a hold; a closed case has no buttons at all.
+    expect(shown(signal('offered'), 'escalation', { hold: { reason: 'debt_help', until: '2026-04-30' } })).toBe(true);
+    expect(shown(signal('offered'), 'closed')).toBe(false);
+    for (const stage of ['bailiff', 'verdict'] as const) {
+      const first = buttons(caseCardBlocks(dossier({}, { stage }), OPTIONS))[0]!;
+      expect(first).toMatchObject({ action_id: ACTIONS.signalAnswer });
+      expect(first.style).toBeUndefined();
+    }
+  });
 
   it('hands to the bailiff only after a confirmation', () => {
     const blocks = caseCardBlocks(dossier({}, { stage: 'escalation' }), OPTIONS);
@@ -158,6 +189,7 @@ describe('case card', () => {
       ACTIONS.massDiscussion,
       ACTIONS.handToBailiff,
       ACTIONS.recordConversation,
+      ACTIONS.signalAnswer,
       ACTIONS.releaseHold,
       ACTIONS.openDossier,
     ]);

@@ -11,10 +11,11 @@ import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import type { Dossier } from '../../src/dossier/dossier.js';
-import { FIELDS, summaryBlocks } from '../../src/slack/blocks/modals.js';
+import { loadDossier, type Dossier } from '../../src/dossier/dossier.js';
+import { caseCardBlocks } from '../../src/slack/blocks/case-card.js';
+import { summaryBlocks } from '../../src/slack/blocks/modals.js';
 import * as caseActions from '../../src/slack/case-actions.js';
-import { ACTIONS, CALLBACKS } from '../../src/slack/ids.js';
+import { ACTIONS, CALLBACKS, FIELDS } from '../../src/slack/ids.js';
 import { recordMessageRef } from '../../src/slack/message-refs.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -661,6 +662,59 @@ describe('early signalling (P2.a.2)', () => {
       (r) => r.state.signal?.state === 'objected',
     );
     expect(row.state.signal).toMatchObject({ state: 'objected', answeredOn: '2027-01-14' });
+  });
+
+  it('P2.a.2 from the card: its "Vroegsignalering" button opens the modal; the answer is one event, and the new card still offers a change of mind', async () => {
+    // The card as the outbox worker renders it: the dossier and the case's facts from the database.
+    const cardOf = async () => {
+      const { id, version } = await caseOf('100001');
+      const dossier = (await loadDossier(database.db, '100001', clock.today))!;
+      return caseCardBlocks(dossier, { caseId: id, version });
+    };
+    const signalButton = (blocks: Awaited<ReturnType<typeof cardOf>>) =>
+      blocks
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .find((e) => 'action_id' in e && e.action_id === ACTIONS.signalAnswer) as
+        { action_id: string; value: string; text: { text: string } } | undefined;
+    const button = signalButton(await cardOf());
+    expect(button?.text.text).toBe('Vroegsignalering');
+    const { id, version } = await caseOf('100001');
+    expect(JSON.parse(button!.value)).toEqual({ caseId: id, contractId: '100001', version });
+
+    const opened = fake.callsTo('views.open').length;
+    await click(button!.action_id, ANNA, button!.value);
+    await fake.waitFor(() => fake.callsTo('views.open').length > opened);
+    const view = fake.callsTo('views.open')[opened]!.body.view as OpenedView;
+    expect(view.callback_id).toBe(CALLBACKS.signalAnswer);
+    expect(blockIds(view)).toContain(FIELDS.signalAnswer);
+    expect(JSON.parse(view.private_metadata)).toEqual({ caseId: id, contractId: '100001', version, channel: CHANNEL });
+
+    const before = await footprint();
+    const confirmations = ephemeralsTo(ANNA).length;
+    expect(await submit(CALLBACKS.signalAnswer, ANNA, view.private_metadata, [field.radio(FIELDS.signalAnswer, 'agreed')])).toEqual({});
+    expect(await nextEphemeral(ANNA, confirmations)).toContain('Vastgelegd voor huurovereenkomst 100001');
+    await idle();
+    const after = await footprint();
+    expect(after.events - before.events).toBe(1);
+    expect(after.outcomes - before.outcomes).toBe(1);
+    expect(after.versions - before.versions).toBe(1);
+    expect(after.outbox).toBeGreaterThan(before.outbox); // the card is updated in place through the outbox
+    const [event] = await queryRows<{ type: string; clause: string; actor: string; summary: string }>(
+      database.db,
+      sql`select type, clause, actor, summary from case_events where contract_id = '100001' and actor = ${ANNA}`,
+    );
+    expect(event).toEqual({
+      type: 'signal_answer',
+      clause: 'P2.a.2',
+      actor: ANNA,
+      summary: 'Vroegsignalering: de huurder gaat akkoord; de gegevens gaan naar de gemeente (meldingsformulier)',
+    });
+    expect((await caseOf('100001')).state.signal).toMatchObject({ state: 'agreed', answeredOn: '2027-01-14' });
+
+    // The card after the answer: the new version, and the button stays (an objection may still follow).
+    const next = await cardOf();
+    expect(JSON.parse(signalButton(next)!.value)).toMatchObject({ version: version + 1 });
+    expect(JSON.stringify(next)).toContain('vroegsignalering: ');
   });
 });
 

@@ -4,6 +4,7 @@ import { formatDutchDate, type IsoDate } from '../../domain/calendar.js';
 import type { HoldReason } from '../../domain/case-state.js';
 import { formatEuro, formatMonthsNl } from '../../domain/money.js';
 import { holdLabel } from '../../domain/next-step.js';
+import { recordAgreement, recordObjection } from '../../domain/signal.js';
 import type { Dossier, DossierCase } from '../../dossier/dossier.js';
 import { CLOSED_LABELS, STAGE_LABELS, signalText } from '../../dossier/dossier-text.js';
 import { ACTIONS } from '../ids.js';
@@ -70,7 +71,7 @@ export const STAGE_BUTTONS: Record<Exclude<CaseStage, 'closed'>, readonly Button
   verdict: [],
 };
 
-const BUTTON_TEXT: Record<ButtonKey | 'releaseHold' | 'openDossier', string> = {
+const BUTTON_TEXT: Record<ButtonKey | 'signalAnswer' | 'releaseHold' | 'openDossier', string> = {
   recordConversation: 'Gesprek vastleggen',
   noResponse: 'Geen reactie',
   homeVisit: 'Huisbezoek vastleggen',
@@ -78,6 +79,7 @@ const BUTTON_TEXT: Record<ButtonKey | 'releaseHold' | 'openDossier', string> = {
   handToBailiff: 'Naar deurwaarder',
   registerVerdict: 'Vonnis registreren',
   placeHold: 'Pauzeren',
+  signalAnswer: 'Vroegsignalering',
   releaseHold: 'Pauze opheffen',
   openDossier: 'Dossier',
 };
@@ -93,10 +95,24 @@ export function arrearsPhrase(balanceCents: number, monthsInArrears: number): st
   return 'Geen achterstand';
 }
 
+/**
+ * Whether the tenant's answer to the early-signalling offer (P2.a.2) can still be recorded: the
+ * service accepts one in every open stage, hold or not, until the report is made (signal.ts: a late
+ * answer or a change of mind counts). Asked of the domain's own rules, on the offer's date so
+ * that only the state decides.
+ */
+export function signalAnswerable(signal: Dossier['earlySignal']): boolean {
+  if (!signal?.offeredOn) return false;
+  return recordObjection(signal, signal.offeredOn).ok || recordAgreement(signal, signal.offeredOn).ok;
+}
+
 function cardButtons(dossier: Dossier, c: DossierCase, options: CaseCardOptions): types.Button[] {
   if (c.stage === 'closed') return [];
   const value = cardButtonValue({ caseId: options.caseId, contractId: dossier.contractId, version: options.version });
-  const keys: (ButtonKey | 'releaseHold' | 'openDossier')[] = STAGE_BUTTONS[c.stage].filter((k) => !(options.hold && k === 'placeHold'));
+  const keys: (ButtonKey | 'signalAnswer' | 'releaseHold' | 'openDossier')[] = STAGE_BUTTONS[c.stage].filter(
+    (k) => !(options.hold && k === 'placeHold'),
+  );
+  if (signalAnswerable(options.signal !== undefined ? options.signal : dossier.earlySignal)) keys.push('signalAnswer');
   if (options.hold) keys.push('releaseHold');
   keys.push('openDossier');
   return keys.map((key, i) =>
@@ -104,7 +120,8 @@ function cardButtons(dossier: Dossier, c: DossierCase, options: CaseCardOptions)
       text: BUTTON_TEXT[key],
       actionId: ACTIONS[key],
       value,
-      ...(i === 0 && key !== 'openDossier' && key !== 'handToBailiff' ? { style: 'primary' as const } : {}),
+      // The stage's own next action is the primary one; the tenant's answer comes whenever it comes.
+      ...(i === 0 && key !== 'openDossier' && key !== 'handToBailiff' && key !== 'signalAnswer' ? { style: 'primary' as const } : {}),
       ...(key === 'handToBailiff'
         ? {
             style: 'danger' as const,

@@ -6,7 +6,7 @@ import { holdLabel } from '../../domain/next-step.js';
 import type { FieldError } from '../../domain/outcomes.js';
 import { STAGE_LABELS, signalText } from '../../dossier/dossier-text.js';
 import type { Dossier } from '../../dossier/dossier.js';
-import { CALLBACKS } from '../ids.js';
+import { CALLBACKS, FIELDS, type FieldBlock } from '../ids.js';
 import { clip, escapeMrkdwn } from './format.js';
 
 // One escaping and clipping for every builder (names like "A & B" must be escaped).
@@ -46,37 +46,8 @@ export interface CardRef {
   channel?: string;
 }
 
-/**
- * Block ids (and the action id inside each input, which is the same string) of the modals' inputs.
- * The submission handlers read the values and place the service's field errors under them.
- */
-export const FIELDS = {
-  cause: 'cause',
-  referral: 'referral_consent',
-  consequences: 'consequences_explained',
-  obligations: 'obligations',
-  commitments: 'commitments',
-  months: 'arrangement_months',
-  firstDue: 'arrangement_first_due',
-  installments: 'arrangement_installments',
-  employee1: 'employee_1',
-  employee2: 'employee_2',
-  visitOutcome: 'visit_outcome',
-  childrenInHome: 'mass_children_in_home',
-  referralGrounds: 'mass_referral_grounds',
-  nuisance: 'mass_nuisance',
-  structuralProblems: 'mass_structural_problems',
-  earlierVerdict: 'mass_earlier_verdict',
-  verdictOn: 'verdict_on',
-  evictionOn: 'eviction_on',
-  amount: 'amount',
-  holdReason: 'hold_reason',
-  holdUntil: 'hold_until',
-  holdNote: 'hold_note',
-  signalAnswer: 'signal_answer',
-} as const;
-
-export type FieldBlock = (typeof FIELDS)[keyof typeof FIELDS];
+// The modals' block ids live with every other id in ids.ts; re-exported for the builders' users.
+export { FIELDS, type FieldBlock };
 
 // ---------------------------------------------------------------------------
 // Small builders
