@@ -13,6 +13,12 @@ import { queryRows, type Executor } from './client.js';
 export interface ArrearsQueryOptions {
   /** Only these tenancies (e.g. a re-check after an import); all tenancies when absent. */
   contractIds?: readonly string[];
+  /**
+   * Only tenancies that are late(M) or have an open case. On a detection day nothing can happen
+   * to the others (a case opens only when late(M)), and they are most of the portfolio: leaving
+   * them out in SQL spares sending, parsing and evaluating them.
+   */
+  lateOrOpenCaseOnly?: boolean;
 }
 
 /** D(M) and D(M-1) come from the calendar in TypeScript: holidays are not in the database. */
@@ -25,6 +31,15 @@ export async function arrearsForMonth(
 ): Promise<MonthArrears[]> {
   const { detectionDay, previousDetectionDay } = detectionDays(year, month, rules);
   if (opts.contractIds?.length === 0) return [];
+  const minimum = rules.minimumArrearsCents;
+  // The late ones are picked while aggregating (HAVING), so the join below meets only them; a
+  // tenancy without ledger lines has balance 0, late only if the minimum were negative.
+  const keep = opts.lateOrOpenCaseOnly
+    ? {
+        having: sql`having ${balanceUpTo(detectionDay)} > ${minimum}::int8 or e.contract_id in (${openCaseContracts})`,
+        where: sql`and (p.contract_id is not null or 0 > ${minimum}::int8 or t.contract_id in (${openCaseContracts}))`,
+      }
+    : { having: sql.empty(), where: sql.empty() };
   const rows = await queryRows<{
     contract_id: string;
     monthly_rent_cents: number;
@@ -34,13 +49,13 @@ export async function arrearsForMonth(
     executor,
     sql`
     with per_contract as (
-      select contract_id,
-             sum(signed_cents) as balance_cents,
-             sum(signed_cents) filter (where counts_from <= ${previousDetectionDay}::date) as previous_balance_cents
-      from (${signedLines(opts.contractIds)}) l
-      -- D(M-1) < D(M), so lines that only count after D(M) matter for neither balance.
-      where counts_from <= ${detectionDay}::date
-      group by contract_id
+      select e.contract_id,
+             ${balanceUpTo(detectionDay)} as balance_cents,
+             ${balanceUpTo(previousDetectionDay)} as previous_balance_cents
+      from ledger_entries e
+      ${contractFilter('e', opts.contractIds)}
+      group by e.contract_id
+      ${keep.having}
     )
     select t.contract_id,
            t.monthly_rent_cents,
@@ -50,7 +65,7 @@ export async function arrearsForMonth(
            coalesce(p.previous_balance_cents, 0)::int8 as previous_balance_cents
     from tenancies t
     left join per_contract p on p.contract_id = t.contract_id
-    ${tenancyFilter(opts.contractIds)}
+    where true ${contractFilter('t', opts.contractIds, 'and')} ${keep.where}
     order by t.contract_id
   `,
   );
@@ -70,7 +85,11 @@ export async function arrearsForMonth(
 }
 
 /** B(date) per tenancy, every tenancy present (0 when it has no lines that count yet). */
-export async function balancesOn(executor: Executor, date: IsoDate, opts: ArrearsQueryOptions = {}): Promise<Map<string, Cents>> {
+export async function balancesOn(
+  executor: Executor,
+  date: IsoDate,
+  opts: Pick<ArrearsQueryOptions, 'contractIds'> = {},
+): Promise<Map<string, Cents>> {
   // The date goes into SQL as text; refuse what the cast would reinterpret or reject with a vaguer error.
   if (parseIsoDate(date) === null) throw new RangeError(`balancesOn: expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
   if (opts.contractIds?.length === 0) return new Map();
@@ -78,15 +97,15 @@ export async function balancesOn(executor: Executor, date: IsoDate, opts: Arrear
     executor,
     sql`
     with per_contract as (
-      select contract_id, sum(signed_cents) as balance_cents
-      from (${signedLines(opts.contractIds)}) l
-      where counts_from <= ${date}::date
-      group by contract_id
+      select e.contract_id, ${balanceUpTo(date)} as balance_cents
+      from ledger_entries e
+      ${contractFilter('e', opts.contractIds)}
+      group by e.contract_id
     )
     select t.contract_id, coalesce(p.balance_cents, 0)::int8 as balance_cents
     from tenancies t
     left join per_contract p on p.contract_id = t.contract_id
-    ${tenancyFilter(opts.contractIds)}
+    ${contractFilter('t', opts.contractIds)}
     order by t.contract_id
   `,
   );
@@ -94,23 +113,34 @@ export async function balancesOn(executor: Executor, date: IsoDate, opts: Arrear
 }
 
 /**
- * Each ledger line as the day from which it counts and its signed amount, so that B(d) becomes a
- * plain `sum(...) where counts_from <= d`. A charge counts from its due date (a rent booked in
- * advance is not owed yet), money from its booking date. PostgreSQL inlines this subquery, so the
- * aggregate above stays one sequential pass over ledger_entries.
+ * B(date) as an aggregate over ledger lines `e`: a charge counts from its due date (a rent booked
+ * in advance is not owed yet), money from its booking date. One CASE per line and sum, no
+ * subquery or WHERE: the statement stays one sequential pass over ledger_entries with nothing
+ * evaluated twice (bench:daily, 4.5M lines: about a fifth faster than filtering on a derived
+ * "counts from" date). A line that does not count yet adds null, which sum() skips; a tenancy
+ * whose lines all count later sums to null, hence the coalesce by the callers.
  */
-function signedLines(contractIds: readonly string[] | undefined): SQL {
-  return sql`
-    select e.contract_id,
-           case when e.type in ('rent', 'costs') then e.due_date else e.booking_date end as counts_from,
-           case when e.type in ('rent', 'costs') then e.amount_cents else -e.amount_cents end as signed_cents
-    from ledger_entries e
-    ${contractIds === undefined ? sql.empty() : sql`where e.contract_id = any(${contractIdArray(contractIds)})`}
-  `;
+function balanceUpTo(date: IsoDate): SQL {
+  const d = dateLiteral(date);
+  return sql`sum(case when e.type in ('rent', 'costs') then case when e.due_date <= ${d} then e.amount_cents end
+                      when e.booking_date <= ${d} then -e.amount_cents end)`;
 }
 
-function tenancyFilter(contractIds: readonly string[] | undefined): SQL {
-  return contractIds === undefined ? sql.empty() : sql`where t.contract_id = any(${contractIdArray(contractIds)})`;
+/**
+ * A date as a literal rather than a parameter: the same sum written twice (SELECT and HAVING) is
+ * then the same expression, which PostgreSQL computes once per group.
+ */
+function dateLiteral(date: IsoDate): SQL {
+  if (parseIsoDate(date) === null) throw new RangeError(`expected YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  return sql.raw(`date '${date}'`);
+}
+
+const openCaseContracts = sql`select contract_id from cases where closed_on is null`;
+
+function contractFilter(alias: 'e' | 't', contractIds: readonly string[] | undefined, keyword: 'where' | 'and' = 'where'): SQL {
+  return contractIds === undefined
+    ? sql.empty()
+    : sql`${sql.raw(keyword)} ${sql.raw(alias)}.contract_id = any(${contractIdArray(contractIds)})`;
 }
 
 // drizzle expands a JS array into a parameter list and postgres.js 4 has no sql.array(), so the ids

@@ -73,6 +73,15 @@ async function seed(list: readonly Tenancy[]): Promise<void> {
   `);
 }
 
+/** A case row as the case store leaves it, open unless `closed`. */
+async function openCase(contractId: string, stage: 'reminder' | 'closed' = 'reminder'): Promise<void> {
+  const closed = stage === 'closed';
+  await database.db.execute(sql`
+    insert into cases (contract_id, stage, opened_on, stage_since, closed_on, closed_reason)
+    values (${contractId}, ${stage}, '2026-02-11', '2026-02-11', ${closed ? '2026-02-20' : null}, ${closed ? 'paid' : null})
+  `);
+}
+
 function expected(list: readonly Tenancy[], year: number, month: number, rules: ArrearsRules): MonthArrears[] {
   return [...list]
     .sort((a, b) => a.contractId.localeCompare(b.contractId))
@@ -160,6 +169,22 @@ describe('arrearsForMonth and balancesOn (worked examples)', () => {
     expect([...(await balancesOn(database.db, '2026-03-11', { contractIds: ['100003'] }))]).toEqual([['100003', 500]]);
     expect(await arrearsForMonth(database.db, 2026, 3, DEFAULT_ARREARS_RULES, { contractIds: [] })).toEqual([]);
     expect((await balancesOn(database.db, '2026-03-11', { contractIds: [] })).size).toBe(0);
+  });
+
+  it('lateOrOpenCaseOnly leaves out the tenancies that are neither late(M) nor have an open case', async () => {
+    await seed(examples);
+    // 100001 is not late but has an open case; 100005 (no lines) too; 100004 had a case, closed.
+    await openCase('100001');
+    await openCase('100005');
+    await openCase('100004', 'closed');
+    const rows = await arrearsForMonth(database.db, 2026, 3, DEFAULT_ARREARS_RULES, { lateOrOpenCaseOnly: true });
+    const all = expected(examples, 2026, 3, DEFAULT_ARREARS_RULES);
+    expect(rows).toEqual(all.filter((r) => ['100001', '100002', '100005'].includes(r.contractId)));
+    const subset = await arrearsForMonth(database.db, 2026, 3, DEFAULT_ARREARS_RULES, {
+      lateOrOpenCaseOnly: true,
+      contractIds: ['100002', '100003', '100005'],
+    });
+    expect(subset.map((r) => r.contractId)).toEqual(['100002', '100005']);
   });
 
   it('contract ids with quotes and commas travel intact', async () => {
@@ -293,6 +318,13 @@ describe('arrearsForMonth and balancesOn (property)', () => {
           const { year, month } = months[0]!;
           const subsetRows = await arrearsForMonth(database.db, year, month, rules, { contractIds: subset.map((t) => t.contractId) });
           expect(byContract(subsetRows)).toEqual(expected(subset, year, month, rules));
+          // The subset gets open cases: the detection run's filter keeps exactly late(M) or a case.
+          for (const t of subset) await openCase(t.contractId);
+          const withCase = new Set(subset.map((t) => t.contractId));
+          for (const { year, month } of months) {
+            const kept = await arrearsForMonth(database.db, year, month, rules, { lateOrOpenCaseOnly: true });
+            expect(byContract(kept)).toEqual(expected(list, year, month, rules).filter((r) => r.late || withCase.has(r.contractId)));
+          }
           for (const date of dates) {
             const actual = await balancesOn(database.db, date);
             expect(new Map([...actual].sort())).toEqual(new Map(list.map((t) => [t.contractId, balanceOn(t.lines, date)] as const).sort()));
