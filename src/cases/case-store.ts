@@ -83,69 +83,74 @@ export function stageAfter(t: Transition): OpenStage | 'closed' {
 
 export async function applyTransitions(tx: Executor, items: PendingTransition[], options: ApplyOptions): Promise<AppliedTransition[]> {
   if (items.length === 0) return [];
-  const { date, rules } = options;
-
-  // 1. New cases.
-  const opens = items.filter((i) => i.transition.type === 'open');
-  const openedIds = new Map<string, number>();
-  if (opens.length > 0) {
-    const rows = opens.map((i) => {
-      const t = i.transition as Extract<Transition, { type: 'open' }>;
-      const next = nextStep(t.to, t.state, date, rules.holidays);
-      return { contract_id: i.contractId, stage: t.to, due_on: next.dueOn, state: t.state };
-    });
-    const inserted = await queryRows<{ id: number; contract_id: string }>(
-      tx,
-      sql`insert into cases (contract_id, stage, opened_on, stage_since, due_on, state)
-          select contract_id, stage, ${date}::date, ${date}::date, due_on, state
-          from json_to_recordset(${JSON.stringify(rows)}::json) as r(contract_id text, stage text, due_on date, state jsonb)
-          returning id, contract_id`,
-    );
-    for (const r of inserted) openedIds.set(r.contract_id, r.id);
-  }
-
-  // 2. Existing cases: new stage, state, due date; closed ones get their date and reason.
-  const changes = items.filter((i) => i.transition.type !== 'open');
-  const versions = new Map<number, number>();
-  if (changes.length > 0) {
-    const rows = changes.map((i) => {
-      const t = i.transition;
-      const stage = stageAfter(t);
-      // An update keeps the stage, and the stage's deadline with it: count from when it began.
-      const since = t.type === 'update' ? (i.stageSince ?? date) : date;
-      const next = stage === 'closed' ? null : nextStep(stage, t.state, since, rules.holidays);
-      return {
-        id: i.caseId,
-        stage,
-        stage_changed: t.type !== 'update',
-        due_on: next?.dueOn ?? null,
-        closed_reason: t.type === 'close' ? t.reason : null,
-        state: t.state,
-      };
-    });
-    const updated = await queryRows<{ id: number; version: number }>(
-      tx,
-      sql`update cases c set
-            stage = r.stage,
-            stage_since = case when r.stage_changed then ${date}::date else c.stage_since end,
-            due_on = r.due_on,
-            closed_on = case when r.closed_reason is not null then ${date}::date end,
-            closed_reason = r.closed_reason,
-            state = r.state,
-            version = c.version + 1
-          from json_to_recordset(${JSON.stringify(rows)}::json) as r(id int, stage text, stage_changed boolean, due_on date, closed_reason text, state jsonb)
-          where c.id = r.id and c.closed_on is null
-          returning c.id, c.version`,
-    );
-    for (const r of updated) versions.set(r.id, r.version);
-  }
-
+  const openedIds = await insertOpenedCases(tx, items, options);
+  const versions = await updateChangedCases(tx, items, options);
   const applied: AppliedTransition[] = items.map((i) => {
     const caseId = i.caseId ?? openedIds.get(i.contractId)!;
     return { ...i, caseId, version: versions.get(caseId) ?? 1 };
   });
+  await insertEvents(tx, applied, options);
+  return applied;
+}
 
-  // 3. The dossier: one event per transition.
+/** New cases; returns their ids by contract. */
+async function insertOpenedCases(tx: Executor, items: PendingTransition[], { date, rules }: ApplyOptions): Promise<Map<string, number>> {
+  const opens = items.flatMap((i) => (i.transition.type === 'open' ? [{ contractId: i.contractId, t: i.transition }] : []));
+  if (opens.length === 0) return new Map();
+  const rows = opens.map((o) => ({
+    contract_id: o.contractId,
+    stage: o.t.to,
+    due_on: nextStep(o.t.to, o.t.state, date, rules.holidays).dueOn,
+    state: o.t.state,
+  }));
+  const inserted = await queryRows<{ id: number; contract_id: string }>(
+    tx,
+    sql`insert into cases (contract_id, stage, opened_on, stage_since, due_on, state)
+        select contract_id, stage, ${date}::date, ${date}::date, due_on, state
+        from json_to_recordset(${JSON.stringify(rows)}::json) as r(contract_id text, stage text, due_on date, state jsonb)
+        returning id, contract_id`,
+  );
+  return new Map(inserted.map((r) => [r.contract_id, r.id]));
+}
+
+/** Existing cases: new stage, state, due date; closed ones get their date and reason. Returns the new versions by case id. */
+async function updateChangedCases(tx: Executor, items: PendingTransition[], { date, rules }: ApplyOptions): Promise<Map<number, number>> {
+  const changes = items.filter((i) => i.transition.type !== 'open');
+  if (changes.length === 0) return new Map();
+  const rows = changes.map((i) => {
+    const t = i.transition;
+    const stage = stageAfter(t);
+    // An update keeps the stage, and the stage's deadline with it: count from when it began.
+    const since = t.type === 'update' ? (i.stageSince ?? date) : date;
+    return {
+      id: i.caseId,
+      stage,
+      stage_changed: t.type !== 'update',
+      due_on: stage === 'closed' ? null : nextStep(stage, t.state, since, rules.holidays).dueOn,
+      closed_reason: t.type === 'close' ? t.reason : null,
+      state: t.state,
+    };
+  });
+  const updated = await queryRows<{ id: number; version: number }>(
+    tx,
+    sql`update cases c set
+          stage = r.stage,
+          stage_since = case when r.stage_changed then ${date}::date else c.stage_since end,
+          due_on = r.due_on,
+          closed_on = case when r.closed_reason is not null then ${date}::date end,
+          closed_reason = r.closed_reason,
+          state = r.state,
+          version = c.version + 1
+        from json_to_recordset(${JSON.stringify(rows)}::json)
+          as r(id int, stage text, stage_changed boolean, due_on date, closed_reason text, state jsonb)
+        where c.id = r.id and c.closed_on is null
+        returning c.id, c.version`,
+  );
+  return new Map(updated.map((r) => [r.id, r.version]));
+}
+
+/** The dossier: one event per transition. */
+async function insertEvents(tx: Executor, applied: AppliedTransition[], options: ApplyOptions): Promise<void> {
   const events = applied.map((a) => {
     const t = a.transition;
     return {
@@ -165,9 +170,9 @@ export async function applyTransitions(tx: Executor, items: PendingTransition[],
   });
   await tx.execute(sql`
     insert into case_events (contract_id, case_id, "on", type, clause, actor, summary, data, idempotency_key)
-    select contract_id, case_id, ${date}::date, type, clause, ${options.actor}, summary, data, key
-    from json_to_recordset(${JSON.stringify(events)}::json) as e(contract_id text, case_id int, type text, clause text, summary text, data jsonb, key text)
+    select contract_id, case_id, ${options.date}::date, type, clause, ${options.actor}, summary, data, key
+    from json_to_recordset(${JSON.stringify(events)}::json)
+      as e(contract_id text, case_id int, type text, clause text, summary text, data jsonb, key text)
     on conflict (idempotency_key) do nothing
   `);
-  return applied;
 }
