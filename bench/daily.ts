@@ -21,7 +21,14 @@
  *       (D(M-1), then every working day up to D(M)): the steady state, cases move on;
  * next to the floor: one plain SQL aggregate of every tenancy's balance
  * (`select contract_id, sum(case ...) from ledger_entries group by contract_id`), the least a run
- * that looks at every balance must do; best of three after a warm-up, in a process of its own.
+ * that looks at every balance must do; best of three after a warm-up, in a process of its own,
+ * timed around the query only (no node start-up, no connecting).
+ *
+ * So that the runs compare with the floor like for like, the bench also times what every CLI
+ * call costs before and after the run itself: `run-daily` for a weekend day (node start-up and
+ * loading the CLI's modules, the configuration, connecting, the migration check, syncing the
+ * teams, closing; best of three, which also applies migrations newer than the template so the
+ * runs do not pay for them). "run" = process minus that; both are shown, and both verdicts.
  *
  * Goal (issue): each run under 20 s and within 3x the floor. `--profile` adds where the time of
  * (a) and (b) goes: the real runDaily in this process (dry run), every SQL statement timed.
@@ -128,6 +135,12 @@ async function freshDatabase(name: string): Promise<string> {
   return urlOf(name);
 }
 
+function previousNonWorkingDay(date: string): string {
+  let day = addDays(date, -1);
+  while (isWorkingDay(day, rules.holidays)) day = addDays(day, -1);
+  return day;
+}
+
 function previousWorkingDay(date: string): string {
   let day = addDays(date, -1);
   while (!isWorkingDay(day, rules.holidays)) day = addDays(day, -1);
@@ -186,8 +199,8 @@ function sqlText(query: unknown): string {
 
 const STEPS: [RegExp, string][] = [
   [/pg_advisory_xact_lock|from daily_runs|insert into daily_runs/, 'lock and run bookkeeping'],
-  [/from cases where closed_on is null/, 'load open cases'],
-  [/filter \(where counts_from/, 'arrearsForMonth: B(D(M)), B(D(M-1)) of every tenancy'],
+  [/select id, contract_id, stage, opened_on/, 'load open cases'],
+  [/previous_balance_cents/, 'arrearsForMonth: B(D(M)), B(D(M-1)), late or with a case'],
   [/with per_contract/, 'balancesOn: B(day)'],
   [/from tenancies t\s+left join \(/, 'tenancy facts (rent, end, probation)'],
   [/insert into cases|update cases/, 'write cases'],
@@ -266,6 +279,9 @@ const dayBefore = previousWorkingDay(dDay);
 
 const load = loadavg()[0]!;
 const floor = timeFloor(url);
+// What every CLI call costs besides the run: a weekend day runs nothing (it does not even count as a run).
+const weekend = previousNonWorkingDay(dDay);
+const cliOverhead = Math.min(...[1, 2, 3].map(() => runCli(url, weekend).seconds));
 const detection = runCli(url, dDay);
 const after = runCli(url, nextDay);
 
@@ -288,22 +304,34 @@ say(
 );
 if (loadSeconds !== null)
   say(`template loaded with the real importers (importTenancies + importLedger + vacuum analyze) in ${loadSeconds.toFixed(1)} s`);
-say(`${'run'.padEnd(52)}${'seconds'.padStart(9)}${'transitions'.padStart(13)}${'messages'.padStart(10)}${'vs floor'.padStart(10)}`);
-const row = (name: string, seconds: number, transitions: string, messages: string) =>
-  say(
-    `${name.padEnd(52)}${seconds.toFixed(2).padStart(9)}${transitions.padStart(13)}${messages.padStart(10)}${`${(seconds / floor.seconds).toFixed(1)}x`.padStart(10)}`,
-  );
-row(`floor: one aggregate of every balance (${floor.rows} rows)`, floor.seconds, '-', '-');
+say(
+  `${'run'.padEnd(52)}${'process s'.padStart(10)}${'run s'.padStart(8)}${'transitions'.padStart(13)}${'messages'.padStart(10)}` +
+    `${'run/floor'.padStart(11)}${'process/floor'.padStart(15)}`,
+);
+const ratio = (seconds: number) => `${(seconds / floor.seconds).toFixed(1)}x`;
+say(`${`floor: one aggregate of every balance (${floor.rows} rows)`.padEnd(52)}${''.padStart(10)}${floor.seconds.toFixed(2).padStart(8)}`);
+say(
+  `${`CLI without a run (run-daily ${weekend}, best of 3)`.padEnd(52)}${cliOverhead.toFixed(2).padStart(10)}` +
+    `${''.padStart(8)}${''.padStart(13)}${''.padStart(10)}${''.padStart(11)}${ratio(cliOverhead).padStart(15)}`,
+);
 const timedRuns = [
   [`(a) detection day ${dDay} (first run)`, detection],
   [`(b) next working day ${nextDay}`, after],
   [`(c) detection day ${dDay} after a month of runs`, steady],
 ] as const;
-for (const [name, run] of timedRuns) row(name, run.seconds, String(run.report.transitions.length), String(run.report.messagesQueued));
-const goal = timedRuns.every(([, r]) => r.seconds < 20 && r.seconds <= 3 * floor.seconds);
-say(
-  `goal (each run < 20 s and <= 3x the floor): ${goal ? 'met' : 'NOT met'}; runs are timed from outside the process (node start-up included)`,
-);
+for (const [name, run] of timedRuns) {
+  const own = Math.max(0, run.seconds - cliOverhead);
+  say(
+    `${name.padEnd(52)}${run.seconds.toFixed(2).padStart(10)}${own.toFixed(2).padStart(8)}` +
+      `${String(run.report.transitions.length).padStart(13)}${String(run.report.messagesQueued).padStart(10)}` +
+      `${ratio(own).padStart(11)}${ratio(run.seconds).padStart(15)}`,
+  );
+}
+const verdict = (seconds: (run: { seconds: number }) => number) =>
+  timedRuns.every(([, r]) => seconds(r) < 20 && seconds(r) <= 3 * floor.seconds) ? 'met' : 'NOT met';
+say(`goal (each run < 20 s and <= 3x the floor):`);
+say(`  the run itself (process minus the CLI's fixed cost), like the floor: ${verdict((r) => r.seconds - cliOverhead)}`);
+say(`  the whole process, node start-up and CLI modules included:          ${verdict((r) => r.seconds)}`);
 
 if (args.includes('--profile')) {
   for (const [label, profileDate] of [
