@@ -58,7 +58,13 @@ describe('the dossier of a case', () => {
       dueOn: '2027-01-20',
     });
     expect(d.balanceCents).toBe(140000);
-    expect(d.events.map((e) => e.type)).toEqual(['case_opened', 'note']);
+    // Opened at contact: the 14-day letter (P1) and the invitation (P2) go out together, each its own event.
+    expect(d.events.map((e) => [e.type, e.clause])).toEqual([
+      ['case_opened', 'P2'],
+      ['letter_sent', 'P1'],
+      ['letter_sent', 'P2'],
+      ['note', null],
+    ]);
     expect(d.earlySignal).toMatchObject({ state: 'offered', offeredOn: '2027-01-13' });
   });
 
