@@ -1,5 +1,5 @@
 /**
- * npm run bench:slack [-- --requests N] [-- --concurrency C] [-- --reload]
+ * npm run bench:slack [-- --requests N] [-- --concurrency C] [-- --reload] [-- --pool N] [-- --profile]
  *
  * `/huurder` under load. 100 000 tenancies with 12 months of ledger on PostgreSQL (DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/postgres), in the database `huurwacht_bench_slack`:
@@ -71,7 +71,8 @@ type Mode = 'floor' | 'huurwacht';
 
 async function serve(mode: Mode, databaseUrl: string, apiUrl: string): Promise<void> {
   const log = jsonLogger(() => {});
-  const database = await openDatabase({ url: databaseUrl });
+  const pool = numberArg('--pool', 0);
+  const database = await openDatabase({ url: databaseUrl, ...(pool > 0 ? { maxConnections: pool } : {}) });
   const deps = { database, config, outcomes: createOutcomeService({ database, config }), log };
   const features =
     mode === 'huurwacht'
@@ -234,7 +235,8 @@ function startServer(
   apiUrl: string,
 ): Promise<{ child: ChildProcess; port: number; lines: AsyncIterator<string> }> {
   const profile = mode === 'huurwacht' && args.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', resolve('.bench', 'profiles')] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/slack.ts', '--serve', mode, databaseUrl, apiUrl], {
+  const pool = args.includes('--pool') ? ['--pool', String(numberArg('--pool', 0))] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/slack.ts', '--serve', mode, databaseUrl, apiUrl, ...pool], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
