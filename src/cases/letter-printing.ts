@@ -140,13 +140,14 @@ export async function freezeLetters(
   executor: Executor,
   ids: readonly number[],
   ctx: { config: Config; templates: LetterTemplates },
-): Promise<{ letters: StoredLetter[]; refused: RefusedLetter[] }> {
+): Promise<{ letters: StoredLetter[]; refused: RefusedLetter[]; firstPrints: Map<number, Uint8Array> }> {
   const refused: RefusedLetter[] = [];
-  if (ids.length === 0) return { letters: [], refused };
+  if (ids.length === 0) return { letters: [], refused, firstPrints: new Map() };
   const rows = await loadRows(executor, ids);
   const letters = ctx.config.letters;
   const holidays = procedureRules(ctx.config).holidays;
   const fresh: { id: number; document: LetterDocument; pdf_sha256: string }[] = [];
+  const firstPrints = new Map<number, Uint8Array>();
   const out: StoredLetter[] = [];
   for (const r of rows) {
     let document = r.document;
@@ -181,8 +182,10 @@ export async function freezeLetters(
         });
         continue;
       }
-      pdfSha256 = sha256(await renderLettersPdf([document], ctx.templates));
+      const pdf = await renderLettersPdf([document], ctx.templates);
+      pdfSha256 = sha256(pdf);
       fresh.push({ id: r.id, document, pdf_sha256: pdfSha256 });
+      firstPrints.set(r.id, pdf);
     }
     out.push({
       id: r.id,
@@ -203,7 +206,7 @@ export async function freezeLetters(
       from json_to_recordset(${JSON.stringify(fresh)}::json) as f(id int8, document jsonb, pdf_sha256 text)
       where l.id = f.id and l.document is null`);
   }
-  return { letters: out, refused };
+  return { letters: out, refused, firstPrints };
 }
 
 /**
@@ -215,15 +218,13 @@ export async function printLetters(
   ids: readonly number[],
   ctx: { config: Config; templates: LetterTemplates },
 ): Promise<{ pdf: Uint8Array | null; letters: StoredLetter[]; refused: RefusedLetter[] }> {
-  const { letters, refused } = await freezeLetters(executor, ids, ctx);
+  const { letters, refused, firstPrints } = await freezeLetters(executor, ids, ctx);
   const byId = new Map(letters.map((l) => [l.id, l]));
   const ordered = ids.map((id) => byId.get(id)).filter((l): l is StoredLetter => l !== undefined);
-  const pdf = ordered.length
-    ? await renderLettersPdf(
-        ordered.map((l) => l.document),
-        ctx.templates,
-      )
-    : null;
+  // A letter printed alone for the first time was just rendered to take its hash: those are the bytes.
+  const only = ordered.length === 1 ? firstPrints.get(ordered[0]!.id) : undefined;
+  const documents = ordered.map((l) => l.document);
+  const pdf = only ?? (ordered.length ? await renderLettersPdf(documents, ctx.templates) : null);
   return { pdf, letters: ordered, refused };
 }
 

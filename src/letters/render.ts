@@ -1,6 +1,7 @@
 import PDFDocument from 'pdfkit';
+import * as fontkit from 'fontkit';
 import type { LetterDocument, LetterTable } from './letter-document.js';
-import type { LetterTemplates, Span, TemplateBlock } from './templates.js';
+import type { LetterFonts, LetterTemplates, Span, TemplateBlock } from './templates.js';
 
 /**
  * Lays letters out on A4 as a Dutch business letter: letterhead, the recipient in the window of a
@@ -29,6 +30,19 @@ const RULE = '#b8c2cc';
 
 type Doc = PDFKit.PDFDocument;
 
+// Parsing a TrueType font costs far more than laying out a letter: parse each once, not per PDF.
+// The subset pdfkit embeds is made per document, so sharing the parsed font changes no output byte.
+const fontCache = new WeakMap<LetterFonts, { regular: fontkit.Font; bold: fontkit.Font }>();
+
+function parsedFonts(fonts: LetterFonts): { regular: fontkit.Font; bold: fontkit.Font } {
+  let parsed = fontCache.get(fonts);
+  if (!parsed) {
+    parsed = { regular: fontkit.create(fonts.regular), bold: fontkit.create(fonts.bold) };
+    fontCache.set(fonts, parsed);
+  }
+  return parsed;
+}
+
 /** Letters end up side by side in one print file; each counts its own pages. */
 export async function renderLettersPdf(docs: LetterDocument[], templates: LetterTemplates): Promise<Uint8Array> {
   if (docs.length === 0) throw new RangeError('renderLettersPdf: no letters to render');
@@ -56,8 +70,10 @@ export async function renderLettersPdf(docs: LetterDocument[], templates: Letter
     pdf.on('error', reject);
   });
 
-  pdf.registerFont('regular', Buffer.from(templates.fonts.regular));
-  pdf.registerFont('bold', Buffer.from(templates.fonts.bold));
+  const fonts = parsedFonts(templates.fonts);
+  // pdfkit takes fontkit's font objects as they are; its typings only know bytes.
+  pdf.registerFont('regular', fonts.regular as unknown as Buffer);
+  pdf.registerFont('bold', fonts.bold as unknown as Buffer);
 
   for (const doc of docs) {
     const before = pdf.bufferedPageRange();
