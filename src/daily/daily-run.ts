@@ -183,10 +183,11 @@ async function runDay(tx: Tx, day: IsoDate, config: Config, rules: ProcedureRule
     });
   }
   report.messagesQueued += messages;
+  // finished_at's default, now(), is when the transaction began: before started_at on a run's first day.
   await tx.execute(sql`
-    insert into daily_runs (run_date, detection_month, transitions, messages, summary, started_at)
+    insert into daily_runs (run_date, detection_month, transitions, messages, summary, started_at, finished_at)
     values (${day}::date, ${detecting ? monthKey : null}, ${applied.length}, ${messages},
-            ${JSON.stringify({ openCases: open.size, evaluated: tenancies.length })}::jsonb, ${startedAt}::timestamptz)
+            ${JSON.stringify({ openCases: open.size, evaluated: tenancies.length })}::jsonb, ${startedAt}::timestamptz, clock_timestamp())
   `);
   await options.onDayWritten?.(day);
 }

@@ -495,6 +495,19 @@ describe('the run (DATA-FORMATS.md run-daily --json)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('records when each run day started and finished, in that order (catch-up days too)', async () => {
+    await twoLateTenancies();
+    // 5 February runs alone; 10 February catches up 6 to 9 February in the same transaction.
+    await run('2027-02-05');
+    await run(D_FEB);
+    const rows = await queryRows<{ run_date: string; ordered: boolean }>(
+      database.db,
+      sql`select run_date::text, finished_at >= started_at as ordered from daily_runs order by run_date`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.every((r) => r.ordered)).toBe(true);
+  });
+
   it('a date before the last run is refused with a clear Dutch message', async () => {
     await twoLateTenancies();
     await run(D_FEB);
