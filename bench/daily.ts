@@ -24,11 +24,13 @@
  * that looks at every balance must do; best of three after a warm-up, in a process of its own,
  * timed around the query only (no node start-up, no connecting).
  *
- * So that the runs compare with the floor like for like, the bench also times what every CLI
- * call costs before and after the run itself: `run-daily` for a weekend day (node start-up and
- * loading the CLI's modules, the configuration, connecting, the migration check, syncing the
- * teams, closing; best of three, which also applies migrations newer than the template so the
- * runs do not pay for them). "run" = process minus that; both are shown, and both verdicts.
+ * So that the runs compare with the floor like for like, each run is also shown as the run
+ * itself: its day's record in daily_runs, from started_at (after connecting, the migration check
+ * and the advisory lock) to finished_at (its last statement; the commit is not in it). And the
+ * bench times what every CLI call costs besides a run: `run-daily` for a weekend day (node
+ * start-up and the CLI's modules, the configuration, connecting, the migration check, syncing the
+ * teams, closing; best of three, which also applies migrations newer than the template so that
+ * the runs do not pay for them). Both verdicts are printed.
  *
  * Goal (issue): each run under 20 s and within 3x the floor. `--profile` adds where the time of
  * (a) and (b) goes: the real runDaily in this process (dry run), every SQL statement timed.
@@ -135,6 +137,19 @@ async function freshDatabase(name: string): Promise<string> {
   return urlOf(name);
 }
 
+/** The run itself, as its day's daily_runs record has it (started_at after the lock, finished_at at its last statement). */
+async function runSeconds(url: string, date: string): Promise<number> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await client<
+      { s: string }[]
+    >`select extract(epoch from finished_at - started_at)::text as s from daily_runs where run_date = ${date}`;
+    return Number(row!.s);
+  } finally {
+    await client.end();
+  }
+}
+
 function previousNonWorkingDay(date: string): string {
   let day = addDays(date, -1);
   while (isWorkingDay(day, rules.holidays)) day = addDays(day, -1);
@@ -204,6 +219,7 @@ const STEPS: [RegExp, string][] = [
   [/with per_contract/, 'balancesOn: B(day)'],
   [/from tenancies t\s+left join \(/, 'tenancy facts (rent, end, probation)'],
   [/insert into cases|update cases/, 'write cases'],
+  [/insert into letters/, 'write letters and their letter_sent events'],
   [/insert into case_events/, 'write events'],
   [/insert into outbox/, 'write outbox (cards, votes, digests)'],
   [/select t\.team_key/, 'build team digests'],
@@ -282,15 +298,15 @@ const floor = timeFloor(url);
 // What every CLI call costs besides the run: a weekend day runs nothing (it does not even count as a run).
 const weekend = previousNonWorkingDay(dDay);
 const cliOverhead = Math.min(...[1, 2, 3].map(() => runCli(url, weekend).seconds));
-const detection = runCli(url, dDay);
-const after = runCli(url, nextDay);
+const detection = { ...runCli(url, dDay), own: await runSeconds(url, dDay) };
+const after = { ...runCli(url, nextDay), own: await runSeconds(url, nextDay) };
 
 // (c) the steady state: the procedure ran the month before, so cases are open and most of the
 // detection day's work is moving them on, not opening 13 000 at once.
 const steadyUrl = await freshDatabase(DATABASE_STEADY);
 runCli(steadyUrl, dPrevious);
 runCli(steadyUrl, dayBefore);
-const steady = runCli(steadyUrl, dDay);
+const steady = { ...runCli(steadyUrl, dDay), own: await runSeconds(steadyUrl, dDay) };
 
 const node = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
 const server = await admin(async (sql) => (await sql<{ v: string }[]>`select current_setting('server_version') as v`)[0]!.v);
@@ -320,18 +336,18 @@ const timedRuns = [
   [`(c) detection day ${dDay} after a month of runs`, steady],
 ] as const;
 for (const [name, run] of timedRuns) {
-  const own = Math.max(0, run.seconds - cliOverhead);
+  const own = run.own;
   say(
     `${name.padEnd(52)}${run.seconds.toFixed(2).padStart(10)}${own.toFixed(2).padStart(8)}` +
       `${String(run.report.transitions.length).padStart(13)}${String(run.report.messagesQueued).padStart(10)}` +
       `${ratio(own).padStart(11)}${ratio(run.seconds).padStart(15)}`,
   );
 }
-const verdict = (seconds: (run: { seconds: number }) => number) =>
+const verdict = (seconds: (run: { seconds: number; own: number }) => number) =>
   timedRuns.every(([, r]) => seconds(r) < 20 && seconds(r) <= 3 * floor.seconds) ? 'met' : 'NOT met';
 say(`goal (each run < 20 s and <= 3x the floor):`);
-say(`  the run itself (process minus the CLI's fixed cost), like the floor: ${verdict((r) => r.seconds - cliOverhead)}`);
-say(`  the whole process, node start-up and CLI modules included:          ${verdict((r) => r.seconds)}`);
+say(`  the run itself (its daily_runs record), like the floor:       ${verdict((r) => r.own)}`);
+say(`  the whole process, node start-up and CLI modules included:  ${verdict((r) => r.seconds)}`);
 
 if (args.includes('--profile')) {
   for (const [label, profileDate] of [
