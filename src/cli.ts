@@ -26,7 +26,7 @@ import { createOutcomeService } from './cases/outcome-service.js';
 import { createSlackApp, MISSING_SLACK_HELP, readSlackEnv, type SlackEnv } from './slack/app.js';
 import { isMtMember } from './slack/commands.js';
 import { FEATURES } from './slack/features.js';
-import { createOutboxClient, createOutboxWorker } from './slack/outbox-worker.js';
+import { createOutboxClient, createOutboxWorker, listFailedOutbox, retryFailedOutbox } from './slack/outbox-worker.js';
 import { letterFileName, LetterPrintingError, lettersOfTenancy, printLetters } from './cases/letter-printing.js';
 import { LetterDataError } from './letters/letter-document.js';
 import { isLetterKind, LETTER_KIND_NL, LETTER_KINDS, type LetterKind } from './letters/letter-kinds.js';
@@ -303,6 +303,40 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
         const dossier = await loadDossier(database.db, matches[0]!.contractId, options.date ?? todayInAmsterdam());
         if (!dossier) throw new UsageError(`Huurovereenkomst ${matches[0]!.contractId} is niet gevonden.`);
         io.out(options.json ? JSON.stringify(dossier, null, 2) : formatDossierText(dossier));
+      });
+    });
+
+  const outboxCommand = program
+    .command('outbox')
+    .description(
+      'Slack messages that failed for good (they hold back the later messages of their case), and putting them back in the queue.',
+    );
+  outboxCommand
+    .command('failed')
+    .description('List the failed messages with their last error.')
+    .action(async () => {
+      await withDatabase(async (database) => {
+        const failed = await listFailedOutbox(database.db);
+        io.out(
+          failed.length === 0
+            ? 'Geen mislukte Slack-berichten.'
+            : [
+                `${failed.length} mislukt${failed.length === 1 ? '' : 'e'} Slack-bericht${failed.length === 1 ? '' : 'en'} (de latere berichten van hun zaak wachten):`,
+                ...failed.map((f) => `  ${f.key}  ${f.kind} naar ${f.channel}, ${f.attempts} pogingen: ${f.lastError ?? 'onbekende fout'}`),
+              ].join('\n'),
+        );
+      });
+    });
+  outboxCommand
+    .command('retry')
+    .argument('[keys...]', 'the messages to retry (default: every failed message)')
+    .description('Put failed messages back in the queue; one that may have reached Slack is looked for before it is sent again.')
+    .action(async (keys: string[]) => {
+      await withDatabase(async (database) => {
+        const n = await retryFailedOutbox(database.db, keys.length ? keys : undefined);
+        await recordAudit(database.db, { actor: cliActor(), action: 'outbox.retry', subject: null, detail: { keys, requeued: n } });
+        io.out(`${n} bericht${n === 1 ? '' : 'en'} opnieuw in de wachtrij; \`huurwacht start\` verstuurt ze.`);
+        if (n === 0) outcome.exitCode = 3;
       });
     });
 

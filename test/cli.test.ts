@@ -570,3 +570,31 @@ describe('letter', () => {
     expect(existsSync(join(files.dir, 'x.pdf'))).toBe(false);
   });
 });
+
+describe('outbox', () => {
+  it('lists the failed Slack messages and puts them back in the queue, audit-logged', async () => {
+    expect((await run(['outbox', 'failed'])).stdout).toBe('Geen mislukte Slack-berichten.');
+    // As the worker leaves a message Slack refused for good.
+    await withDb((database) =>
+      database.db.execute(
+        sql`insert into outbox (key, channel, kind, payload, status, attempts, last_error)
+            values ('digest:noord:2027-01-13', 'C0123456789', 'digest', '{}'::jsonb, 'failed', 8, 'Slack error not_in_channel')`,
+      ),
+    );
+    const failed = await run(['outbox', 'failed']);
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toBe(
+      [
+        '1 mislukt Slack-bericht (de latere berichten van hun zaak wachten):',
+        '  digest:noord:2027-01-13  digest naar C0123456789, 8 pogingen: Slack error not_in_channel',
+      ].join('\n'),
+    );
+    expect(await run(['outbox', 'retry', 'digest:noord:2027-01-13'])).toMatchObject({
+      code: 0,
+      stdout: '1 bericht opnieuw in de wachtrij; `huurwacht start` verstuurt ze.',
+    });
+    expect(await count('outbox', "key = 'digest:noord:2027-01-13' and status = 'pending' and attempts = 0")).toBe(1);
+    expect(await count('audit_log', "action = 'outbox.retry'")).toBe(1);
+    expect((await run(['outbox', 'retry'])).code).toBe(3);
+  });
+});
