@@ -36,7 +36,6 @@ export async function recordLetters(
       kind: due.kind,
       letter_date: due.letterDate,
       received_on: due.receivedOn,
-      state: a.transition.state,
       clause: due.clause,
       summary: `${LETTER_KIND_NL[due.kind]} verstuurd op ${formatDutchDate(due.letterDate)}, ontvangst ${
         due.receivedOn === due.letterDate ? 'dezelfde dag (in de bus gedaan)' : `aangenomen op ${formatDutchDate(due.receivedOn)}`
@@ -47,12 +46,15 @@ export async function recordLetters(
   return queryRows<RecordedLetter & Record<string, unknown>>(
     tx,
     sql`with r as (
-          select * from json_to_recordset(${JSON.stringify(rows)}::json)
-            as r(key text, case_id int, contract_id text, kind text, letter_date date, received_on date, state jsonb, clause text, summary text)
+          select * from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+            as (key text, case_id int, contract_id text, kind text, letter_date date, received_on date, clause text, summary text)) with ordinality
+            as r(key, case_id, contract_id, kind, letter_date, received_on, clause, summary, n)
         ),
         ins as (
           insert into letters (key, case_id, contract_id, kind, letter_date, received_on, state)
-          select key, case_id, contract_id, kind, letter_date, received_on, state from r
+          -- The case row was just written by the same step: its state is the letter's facts, no need to send them twice.
+          select r.key, r.case_id, r.contract_id, r.kind, r.letter_date, r.received_on, c.state from r join cases c on c.id = r.case_id
+          order by r.n
           on conflict (key) do nothing
           returning id, key, case_id, contract_id, kind, letter_date, received_on
         ),
@@ -62,6 +64,7 @@ export async function recordLetters(
                  json_build_object('kind', ins.kind, 'letterDate', ins.letter_date, 'receivedOn', ins.received_on),
                  ins.key
           from ins join r using (key)
+          order by r.n
           on conflict (idempotency_key) do nothing
         )
         select id, key, case_id as "caseId", contract_id as "contractId", kind from ins order by id`,
