@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { openDatabase, queryRows } from '../../src/db/client.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
@@ -173,5 +174,74 @@ describe('huurwacht start', () => {
     } finally {
       if (!database) await after.close();
     }
+  }, 120_000);
+
+  it('Socket Mode: with SLACK_APP_TOKEN it connects to Slack, answers /huurder over the socket and stops on SIGTERM', async () => {
+    // Slack's side of Socket Mode on loopback: apps.connections.open hands out this socket's URL,
+    // which greets with `hello` and then delivers a slash command as an envelope to acknowledge.
+    // The import is idempotent: this test holds whether or not the HTTP test ran first.
+    expect((await collect(cli(['import', 'tenancies', tenanciesCsv], childEnv({}))).ended).code).toBe(0);
+    const sockets = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => sockets.once('listening', () => resolve()));
+    const wsUrl = `ws://127.0.0.1:${(sockets.address() as { port: number }).port}/`;
+    fake.on('apps.connections.open', () => ({ url: wsUrl }));
+    const acks: { envelope_id: string; payload?: { response_type?: string; blocks?: unknown[] } }[] = [];
+    let connection: WebSocket | undefined;
+    sockets.on('connection', (ws) => {
+      connection = ws;
+      ws.on('message', (data) => acks.push(JSON.parse(data.toString()) as (typeof acks)[number]));
+      ws.send(
+        JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A0HUURWACHT' } }),
+      );
+    });
+
+    const child = cli(
+      ['start'],
+      childEnv({
+        SLACK_BOT_TOKEN: 'xoxb-start-test',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_APP_TOKEN: 'xapp-1-test',
+        SLACK_API_URL: fake.url,
+      }),
+    );
+    const { out, ended } = collect(child);
+    try {
+      const started = await until(
+        'the start line',
+        () => {
+          const line = out.stdout.split('\n').find((l) => l.includes('"huurwacht started"'));
+          return line ? (JSON.parse(line) as { transport: string }) : undefined;
+        },
+        45_000,
+      );
+      expect(started.transport).toBe('socket-mode');
+      const ws = await until('the socket', () => connection, 10_000);
+      expect(fake.callsTo('apps.connections.open').length).toBeGreaterThan(0);
+      ws.send(
+        JSON.stringify({
+          envelope_id: 'env-1',
+          type: 'slash_commands',
+          accepts_response_payload: true,
+          payload: {
+            command: '/huurder',
+            text: '400001',
+            user_id: 'U0AAAAAAA1',
+            channel_id: 'C0NOORD0001',
+            team_id: 'T0TEAMTEAM',
+            response_url: fake.responseUrl('socket'),
+            trigger_id: 'trigger-1',
+          },
+        }),
+      );
+      const ack = await until('the acknowledgement', () => acks.find((a) => a.envelope_id === 'env-1'), 15_000);
+      expect(ack.payload?.response_type).toBe('ephemeral');
+      expect(JSON.stringify(ack.payload?.blocks)).toContain('Stationsweg 1, 1234 AB Ergens');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const result = await ended;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"stopped"');
+    sockets.close();
   }, 120_000);
 });
