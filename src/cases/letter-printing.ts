@@ -8,7 +8,7 @@ import { unpaidByMonth } from '../domain/unpaid-months.js';
 import { buildLetterDocument, LetterDataError, type LetterDocument } from '../letters/letter-document.js';
 import type { LetterKind } from '../letters/letter-kinds.js';
 import type { LetterSource } from '../letters/letter-source.js';
-import type { LetterTemplates } from '../letters/templates.js';
+import { letterTemplatesFromTexts, type LetterTemplates } from '../letters/templates.js';
 import { renderLettersPdf } from '../letters/render.js';
 
 /**
@@ -28,6 +28,36 @@ export interface StoredLetter {
   receivedOn: IsoDate;
   document: LetterDocument;
   pdfSha256: string;
+  /** The templates it was made with: today's, or the texts kept from before a change. */
+  templates: LetterTemplates;
+}
+
+/**
+ * The templates a letter was first printed with, from the texts kept in the database, with
+ * today's fonts. Different fonts would print it differently: refused, never printed otherwise.
+ */
+async function earlierTemplates(
+  executor: Executor,
+  letterKey: string,
+  sha: string,
+  current: LetterTemplates,
+  cache: Map<string, LetterTemplates>,
+): Promise<LetterTemplates> {
+  const cached = cache.get(sha);
+  if (cached) return cached;
+  const [row] = await queryRows<{ texts: Record<LetterKind, string> }>(
+    executor,
+    sql`select texts from letter_templates where sha256 = ${sha}`,
+  );
+  const rebuilt = row ? letterTemplatesFromTexts(row.texts, current.fonts, current.dir) : null;
+  if (!rebuilt || rebuilt.sha256 !== sha) {
+    throw new LetterPrintingError(
+      `De brief ${letterKey} is gemaakt met brieftemplates (sha256 ${sha}) die ${row ? 'een ander lettertype hadden' : 'niet bewaard zijn'}; ` +
+        'zet dat lettertype of die templates terug om hem exact te herhalen.',
+    );
+  }
+  cache.set(sha, rebuilt);
+  return rebuilt;
 }
 
 /** A letter cannot be printed as the dossier requires; the message is Dutch, for whoever asked for it. */
@@ -91,7 +121,8 @@ async function loadRows(executor: Executor, ids: readonly number[]): Promise<Let
                end as events
         from letters l join tenancies t on t.contract_id = l.contract_id
         where l.id in (select value::int8 from json_array_elements_text(${JSON.stringify(ids)}::json))
-        order by l.id`,
+        order by l.id
+        for update of l`,
   );
 }
 
@@ -149,14 +180,13 @@ export async function freezeLetters(
   const fresh: { id: number; document: LetterDocument; pdf_sha256: string }[] = [];
   const firstPrints = new Map<number, Uint8Array>();
   const out: StoredLetter[] = [];
+  const earlier = new Map<string, LetterTemplates>();
   for (const r of rows) {
     let document = r.document;
     let pdfSha256 = r.pdf_sha256;
-    if (document && r.template_sha256 !== ctx.templates.sha256) {
-      throw new LetterPrintingError(
-        `De brief ${r.key} is gemaakt met andere brieftemplates (sha256 ${r.template_sha256}) dan de huidige (${ctx.templates.sha256}); ` +
-          'zet die templates terug om hem exact te herhalen.',
-      );
+    let templates = ctx.templates;
+    if (document && r.template_sha256 && r.template_sha256 !== ctx.templates.sha256) {
+      templates = await earlierTemplates(executor, r.key, r.template_sha256, ctx.templates, earlier);
     }
     if (!document || !pdfSha256) {
       if (!letters) {
@@ -197,9 +227,13 @@ export async function freezeLetters(
       receivedOn: r.received_on,
       document,
       pdfSha256,
+      templates,
     });
   }
   if (fresh.length > 0) {
+    await executor.execute(sql`
+      insert into letter_templates (sha256, texts) values (${ctx.templates.sha256}, ${JSON.stringify(ctx.templates.texts)}::jsonb)
+      on conflict (sha256) do nothing`);
     // `document is null`: a letter frozen by someone else meanwhile keeps that first freezing.
     await executor.execute(sql`
       update letters l set document = f.document, template_sha256 = ${ctx.templates.sha256}, pdf_sha256 = f.pdf_sha256, rendered_at = now()
@@ -223,8 +257,19 @@ export async function printLetters(
   const ordered = ids.map((id) => byId.get(id)).filter((l): l is StoredLetter => l !== undefined);
   // A letter printed alone for the first time was just rendered to take its hash: those are the bytes.
   const only = ordered.length === 1 ? firstPrints.get(ordered[0]!.id) : undefined;
-  const documents = ordered.map((l) => l.document);
-  const pdf = only ?? (ordered.length ? await renderLettersPdf(documents, ctx.templates) : null);
+  const sets = new Set(ordered.map((l) => l.templates));
+  if (sets.size > 1) {
+    throw new LetterPrintingError('Deze brieven zijn met verschillende brieftemplates gemaakt; druk ze een voor een af.');
+  }
+  const [templates = ctx.templates] = sets;
+  const pdf =
+    only ??
+    (ordered.length
+      ? await renderLettersPdf(
+          ordered.map((l) => l.document),
+          templates,
+        )
+      : null);
   return { pdf, letters: ordered, refused };
 }
 

@@ -306,3 +306,14 @@ export const letters = pgTable(
     check('letters_frozen_whole', sql`(${t.document} is null) = (${t.pdfSha256} is null)`),
   ],
 );
+
+/**
+ * The letter templates' texts by their hash (letters.template_sha256): a letter printed before
+ * the corporation changed its templates is printed again with the texts it was made with.
+ */
+export const letterTemplates = pgTable('letter_templates', {
+  sha256: text('sha256').primaryKey(),
+  /** Template file name -> text. */
+  texts: jsonb('texts').notNull(),
+  createdAt: now('created_at'),
+});

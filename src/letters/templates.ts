@@ -52,6 +52,8 @@ export interface LetterTemplates {
   /** Of the texts and the fonts: stored with each letter so it can be reproduced exactly. */
   sha256: string;
   dir: string;
+  /** The template files as written: kept with the letters, so one printed before a change can be printed again. */
+  texts: Readonly<Record<LetterKind, string>>;
   templates: Readonly<Record<LetterKind, LetterTemplate>>;
   fonts: LetterFonts;
 }
@@ -237,24 +239,44 @@ function readFont(dir: string, name: string): Uint8Array {
 /** Reads and checks every letter's template; throws LetterTemplateError listing all problems. */
 export function loadLetterTemplates(dir: string = BUILT_IN_TEMPLATES_DIR): LetterTemplates {
   const problems: string[] = [];
-  const hash = createHash('sha256');
-  const templates: Partial<Record<LetterKind, LetterTemplate>> = {};
+  const texts: Partial<Record<LetterKind, string>> = {};
   for (const kind of LETTER_KINDS) {
     const file = join(dir, templateFileName(kind));
     if (!existsSync(file)) {
       problems.push(`${file}: missing (every letter needs its template: ${LETTER_KINDS.map(templateFileName).join(', ')})`);
       continue;
     }
-    const text = readFileSync(file, 'utf8');
+    texts[kind] = readFileSync(file, 'utf8');
+  }
+  if (problems.length) {
+    // Every problem at once: the templates that are there are checked too.
+    for (const [kind, text] of Object.entries(texts) as [LetterKind, string][])
+      parseTemplate(kind, join(dir, templateFileName(kind)), text, problems);
+    throw new LetterTemplateError(problems);
+  }
+  const fonts: LetterFonts = { regular: readFont(dir, FONT_FILES.regular), bold: readFont(dir, FONT_FILES.bold) };
+  return letterTemplatesFromTexts(texts as Record<LetterKind, string>, fonts, dir);
+}
+
+/**
+ * Templates from their texts: what loadLetterTemplates reads from a directory, or the texts the
+ * database kept of a letter printed with templates since changed, to print it again exactly.
+ */
+export function letterTemplatesFromTexts(texts: Readonly<Record<LetterKind, string>>, fonts: LetterFonts, dir: string): LetterTemplates {
+  const problems: string[] = [];
+  const hash = createHash('sha256');
+  const templates: Partial<Record<LetterKind, LetterTemplate>> = {};
+  for (const kind of LETTER_KINDS) {
+    const text = texts[kind];
     hash.update(`${templateFileName(kind)}\0${text}\0`);
-    templates[kind] = parseTemplate(kind, file, text, problems);
+    templates[kind] = parseTemplate(kind, join(dir, templateFileName(kind)), text, problems);
   }
   if (problems.length) throw new LetterTemplateError(problems);
-  const fonts: LetterFonts = { regular: readFont(dir, FONT_FILES.regular), bold: readFont(dir, FONT_FILES.bold) };
   hash.update(fonts.regular).update(fonts.bold);
   return {
     sha256: hash.digest('hex'),
     dir,
+    texts: Object.freeze({ ...texts }),
     templates: Object.freeze(templates as Record<LetterKind, LetterTemplate>),
     fonts,
   };

@@ -10,7 +10,7 @@ import type { CaseState } from '../../src/domain/case-state.js';
 import { collectionCostsCents } from '../../src/domain/collection-costs.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
-import { loadLetterTemplates } from '../../src/letters/templates.js';
+import { letterTemplatesFromTexts, loadLetterTemplates } from '../../src/letters/templates.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { csv, scratchDir } from '../support/files.js';
@@ -257,15 +257,37 @@ describe('printing freezes a letter', () => {
     expect((await letterRows())[0]!.pdf_sha256).toBe(first.letters[0]!.pdfSha256);
   });
 
-  it('a frozen letter cannot be changed or removed, and other templates are refused rather than printed differently', async () => {
+  it('a frozen letter cannot be changed or removed', async () => {
     await runDaily(database, config, { date: D_JAN });
     const [reminder] = await letterRows();
     await database.db.transaction((tx) => freezeLetters(tx, [reminder!.id], { config, templates }));
     expect(await refusal(sql`update letters set pdf_sha256 = 'x' where id = ${reminder!.id}`)).toContain('a letter is evidence');
     expect(await refusal(sql`delete from letters where id = ${reminder!.id}`)).toContain('a letter is evidence');
+    expect(await refusal(sql`delete from letter_templates`)).toContain('letter_templates is append-only');
     expect((await letterRows())[0]!.pdf_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('after the corporation changed its templates, a letter printed before comes out as it was; new letters use the new texts', async () => {
+    await runDaily(database, config, { date: D_JAN });
+    const [reminder, second] = await letterRows();
+    const first = await database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates }));
+
+    const texts = { ...templates.texts, reminder: templates.texts.reminder.replace('Wij vragen u', 'Wij verzoeken u') };
+    const changed = letterTemplatesFromTexts(texts, templates.fonts, templates.dir);
+    expect(changed.sha256).not.toBe(templates.sha256);
+    const again = await database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates: changed }));
+    expect(sha256(again.pdf!)).toBe(first.letters[0]!.pdfSha256);
+    const fresh = await database.db.transaction((tx) => printLetters(tx, [second!.id], { config, templates: changed }));
+    expect(await pdfText(fresh.pdf!)).toContain('Wij verzoeken u');
+    // Both in one print file would need two sets of templates in one PDF: refused, one by one works.
     await expect(
-      database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates: { ...templates, sha256: 'other' } })),
+      database.db.transaction((tx) => printLetters(tx, [reminder!.id, second!.id], { config, templates: changed })),
     ).rejects.toThrow(LetterPrintingError);
+
+    // Other fonts would print it differently: refused rather than printed otherwise.
+    const otherFonts = letterTemplatesFromTexts(texts, { regular: templates.fonts.bold, bold: templates.fonts.regular }, templates.dir);
+    await expect(database.db.transaction((tx) => printLetters(tx, [reminder!.id], { config, templates: otherFonts }))).rejects.toThrow(
+      /ander lettertype/,
+    );
   });
 });

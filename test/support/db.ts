@@ -44,7 +44,7 @@ async function truncateAll(database: Database): Promise<void> {
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
     await tx.execute(
-      sql`truncate audit_log, case_events, letters, outbox, slack_messages, daily_runs, cases, ledger_entries, imports, tenants, tenancies, teams restart identity cascade`,
+      sql`truncate audit_log, case_events, letters, letter_templates, outbox, slack_messages, daily_runs, cases, ledger_entries, imports, tenants, tenancies, teams restart identity cascade`,
     );
   });
 }
