@@ -1,5 +1,5 @@
 import type { App, RespondFn, webApi } from '@slack/bolt';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config, TeamConfig } from '../config.js';
 import { auditInsert, recordAudit, type AuditEntry } from '../db/audit.js';
@@ -7,7 +7,7 @@ import { queryRows, type Executor } from '../db/client.js';
 import { todayInAmsterdam, type IsoDate } from '../domain/calendar.js';
 import type { CaseState, OpenStage } from '../domain/case-state.js';
 import { nextStep } from '../domain/next-step.js';
-import { findTenancies, loadDossier, type TenancyMatch } from '../dossier/dossier.js';
+import { findAndLoadDossier, findTenancies, loadDossier, type TenancyMatch } from '../dossier/dossier.js';
 import type { Logger } from '../log.js';
 import type { SlackDeps } from './app.js';
 import {
@@ -134,23 +134,32 @@ const pickSchema = z.object({
  * privacy officer can review exactly those.
  */
 async function showDossier(deps: SlackDeps, asker: Asker, contractId: string, detail: Record<string, unknown>): Promise<LookupResult> {
-  // The audit row is written by the statement that reads the dossier (one round trip); the team,
-  // the cross-team mark and the number of events come from the tenancy in that same snapshot.
-  const shown = auditEntry(asker, contractId, { ...detail, outcome: 'dossier', shown: [contractId] });
-  const myTeams = JSON.stringify(asker.teams.map((t) => t.key));
-  const alongside = auditInsert(shown, {
-    more: sql`jsonb_build_object('team', t.team_key,
-                                 'events', (select count(*) from case_events e where e.contract_id = t.contract_id))
-              || case when t.team_key in (select json_array_elements_text(${myTeams}::json)) then '{}'::jsonb
-                      else '{"crossTeam": true}'::jsonb end`,
-    from: sql`from tenancies t where t.contract_id = ${contractId}`,
+  const dossier = await loadDossier(deps.database.db, contractId, todayInAmsterdam(), {
+    alongside: dossierAudit(asker, sql`${contractId}`, detail),
   });
-  const dossier = await loadDossier(deps.database.db, contractId, todayInAmsterdam(), { alongside });
   if (!dossier) {
     await audit(deps.database.db, asker, contractId, { ...detail, outcome: 'no_match' });
     return { outcome: 'no_match', message: noMatchMessage(contractId) };
   }
   return { outcome: 'dossier', message: dossierBlocks(dossier) };
+}
+
+/**
+ * The audit row of a dossier shown, written by the statement that reads the dossier (one round
+ * trip, and no dossier without its row). `contract` is the tenancy's id as SQL: a value, or the
+ * search's single match. The contract, its team, the cross-team mark and the number of events come
+ * from the tenancy in that same snapshot.
+ */
+function dossierAudit(asker: Asker, contract: SQL, detail: Record<string, unknown>): SQL {
+  const myTeams = JSON.stringify(asker.teams.map((t) => t.key));
+  return auditInsert(auditEntry(asker, null, { ...detail, outcome: 'dossier' }), {
+    subject: sql`t.contract_id`,
+    more: sql`jsonb_build_object('shown', jsonb_build_array(t.contract_id), 'team', t.team_key,
+                                 'events', (select count(*) from case_events e where e.contract_id = t.contract_id))
+              || case when t.team_key in (select json_array_elements_text(${myTeams}::json)) then '{}'::jsonb
+                      else '{"crossTeam": true}'::jsonb end`,
+    from: sql`from tenancies t where t.contract_id = ${contract}`,
+  });
 }
 
 function auditEntry(asker: Asker, subject: string | null, detail: Record<string, unknown>): AuditEntry {
@@ -188,7 +197,17 @@ export async function lookUpTenant(
     return { outcome: 'refused', message: refusalMessage('dossier') };
   }
   if (!query) return { outcome: 'usage', message: usageMessage() };
-  const matches = await search(deps.database.db, query);
+  let matches: TenancyMatch[];
+  if (search === findTenancies) {
+    // The search, the dossier of a single match and its audit row in one round trip.
+    const found = await findAndLoadDossier(deps.database.db, query, todayInAmsterdam(), {
+      alongside: (contract) => dossierAudit(asker, contract, { ...base, matches: 1 }),
+    });
+    if (found.dossier) return { outcome: 'dossier', message: dossierBlocks(found.dossier) };
+    matches = found.matches;
+  } else {
+    matches = await search(deps.database.db, query);
+  }
   if (matches.length === 1) return showDossier(deps, asker, matches[0]!.contractId, { ...base, matches: 1 });
   if (matches.length === 0) {
     await audit(deps.database.db, asker, null, { ...base, outcome: 'no_match', matches: 0 });

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncTeams } from '../../src/db/teams.js';
-import { loadDossier } from '../../src/dossier/dossier.js';
+import { findAndLoadDossier, findTenancies, loadDossier } from '../../src/dossier/dossier.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { loadDossierReference } from './reference-dossier.js';
@@ -17,7 +17,8 @@ import { loadDossierReference } from './reference-dossier.js';
  *   300002  no ledger, no case, no tenants
  *   300003  closed case (postponed) with probation, then a newer open case; earlier verdict
  *   300004  only closed cases (paid), the newer by id wins; probation in the past
- *   300005  a payment only after the as-of date; a credit but no payment; phone and email
+ *   300005  a payment only after the as-of date; a credit but no payment; phone and email; a second
+ *           tenant named like the first tenancy's (a search for "jansen" finds two)
  */
 
 const config = testConfig();
@@ -40,7 +41,7 @@ beforeAll(async () => {
   await db.execute(sql`
     insert into tenants (contract_id, position, name) values
       ('300001', 2, 'K. Jansen'), ('300001', 1, 'J. Jansen'), ('300003', 1, 'M. de Vries'), ('300004', 1, 'A. Bakker'),
-      ('300005', 1, 'P. Laan')`);
+      ('300005', 1, 'P. Laan'), ('300005', 2, 'Q. Jansen-Laan')`);
   await db.execute(
     sql`insert into imports (id, kind, file_name, sha256, rows, inserted, skipped) values (1, 'ledger', 'l.csv', 'x', 0, 0, 0)`,
   );
@@ -98,6 +99,40 @@ describe('loadDossier in one statement', () => {
         expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
       }
     }
+  });
+
+  it('findAndLoadDossier gives what findTenancies and then loadDossier give, in one statement', async () => {
+    const queries = [
+      '300001',
+      '300003',
+      'jansen',
+      'J. Jansen',
+      'de vries',
+      'VRIES',
+      '1234AB 4',
+      '1234 ab 4',
+      '5678cd 7',
+      'laan',
+      'ja',
+      '%',
+      '_',
+      'nope',
+      '   ',
+    ];
+    for (const query of queries) {
+      for (const asOf of ['2026-11-12', '2027-03-01']) {
+        const matches = await findTenancies(database.db, query);
+        const expected = {
+          matches,
+          dossier: matches.length === 1 ? await loadDossierReference(database.db, matches[0]!.contractId, asOf) : null,
+        };
+        const actual = await findAndLoadDossier(database.db, query, asOf);
+        // toEqual: postgres.js gives findTenancies' rows a prototype of its own; the JSON below is the strict check.
+        expect(actual, `${query} on ${asOf}`).toEqual(expected);
+        expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+      }
+    }
+    expect((await findAndLoadDossier(database.db, 'jansen', '2026-11-12')).matches.map((m) => m.contractId)).toEqual(['300001', '300005']);
   });
 
   it('covers what it claims to cover', async () => {
