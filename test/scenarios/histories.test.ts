@@ -214,7 +214,7 @@ async function stopsPayingUntilEvictionProcedure(h: Tracker, options: { earlierV
 
   // P1, P1.a: the 8th working day of January, one month behind.
   expect(moves(await runTo(D.jan))).toContainEqual({ contractId: c, from: null, to: 'reminder', clause: 'P1' });
-  expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.jan} case_opened P1`], messages: [] });
+  expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.jan} case_opened P1`, `${D.jan} letter_sent P1`], messages: [] });
   const letter = (await h.case())!.state.letter!;
   expect(letter).toMatchObject({ sentOn: D.jan, receivedOn: '2027-01-14', termEndsOn: '2027-01-28', principalCents: RENT });
 
@@ -228,7 +228,7 @@ async function stopsPayingUntilEvictionProcedure(h: Tracker, options: { earlierV
   expect(moves(await runTo(D.feb))).toContainEqual({ contractId: c, from: 'reminder', to: 'contact', clause: 'P2' });
   expect(await h.step()).toEqual({
     stage: 'contact',
-    events: [`${D.feb} stage_changed P2`],
+    events: [`${D.feb} stage_changed P2`, `${D.feb} letter_sent P2`],
     messages: [`card ${TEAM_CHANNEL} contact P2`],
   });
 
@@ -246,7 +246,7 @@ async function stopsPayingUntilEvictionProcedure(h: Tracker, options: { earlierV
   expectOk(await service.recordHomeVisit(ANNA, c, { outcome: 'nobody_home', employees: [ANNA, BERT] }, act('2027-02-19')), 'visit');
   expect(await h.step()).toEqual({
     stage: 'visit',
-    events: ['2027-02-19 card_left P2.d.2'],
+    events: ['2027-02-19 card_left P2.d.2', '2027-02-19 letter_sent P2.d.2'],
     messages: [`card ${TEAM_CHANNEL} visit P2.d.2`],
   });
   expect((await h.case())!.state.visit).toEqual({
@@ -299,7 +299,7 @@ async function stopsPayingUntilEvictionProcedure(h: Tracker, options: { earlierV
   expectOk(await service.handToBailiff(ANNA, c, act('2027-03-03')), 'bailiff');
   expect(await h.step()).toEqual({
     stage: 'bailiff',
-    events: ['2027-03-03 stage_changed P3.b'],
+    events: ['2027-03-03 stage_changed P3.b', '2027-03-03 letter_sent P3.b'],
     messages: [`card ${TEAM_CHANNEL} bailiff P3.b`],
   });
   expect((await h.case())!.state.bailiff).toEqual({ handedOn: '2027-03-03', termEndsOn: '2027-03-17' });
@@ -333,7 +333,7 @@ async function stopsPayingUntilEvictionProcedure(h: Tracker, options: { earlierV
   expectOk(await service.castBallot(MT2, c, { ballot: 'for' }, act('2027-03-19')), 'eviction_procedure');
   expect(await h.step()).toEqual({
     stage: 'eviction_procedure',
-    events: ['2027-03-19 stage_changed P3.d'],
+    events: ['2027-03-19 stage_changed P3.d', '2027-03-19 letter_sent P3.d'],
     messages: [`card ${TEAM_CHANNEL} eviction_procedure P3.d`],
   });
   expect((await h.case())!.state.mtDecision).toEqual({
@@ -407,7 +407,7 @@ describe('histories through the procedure', () => {
     expect(detection.detectionDay).toBe(true);
     expect(moves(detection)).toEqual([{ contractId: h.contract, from: null, to: 'reminder', clause: 'P1' }]);
     // A reminder has no card of its own: the letter goes out in the team digest (P1).
-    expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.feb} case_opened P1`], messages: [] });
+    expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.feb} case_opened P1`, `${D.feb} letter_sent P1`], messages: [] });
     const opened = (await h.case())!;
     expect(opened.state.letter).toMatchObject({ sentOn: D.feb, receivedOn: '2027-02-11', termEndsOn: '2027-02-25', principalCents: RENT });
     const [digest] = await queryRows<{ payload: { newLetters: string[]; counts: Record<string, number> } }>(
@@ -431,7 +431,7 @@ describe('histories through the procedure', () => {
     await runTo('2027-03-31');
     await h.expectQuiet('closed:paid');
     expect(await h.caseCount()).toBe(1);
-    expect(await h.timeline('2027-03-31')).toEqual([`${D.feb} case_opened P1`, '2027-02-18 case_closed P1']);
+    expect(await h.timeline('2027-03-31')).toEqual([`${D.feb} case_opened P1`, `${D.feb} letter_sent P1`, '2027-02-18 case_closed P1']);
   });
 
   it('P1, P2, P2.a two late months: a second late month opens at contact directly, a conversation without arrangement, caught up, closed', async () => {
@@ -445,7 +445,7 @@ describe('histories through the procedure', () => {
       .pay(h.contract, '2027-03-02', RENT);
 
     await runTo(D.jan);
-    expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.jan} case_opened P1`], messages: [] });
+    expect(await h.step()).toEqual({ stage: 'reminder', events: [`${D.jan} case_opened P1`, `${D.jan} letter_sent P1`], messages: [] });
     await runTo('2027-01-20');
     expect(await h.step()).toEqual({ stage: 'closed:paid', events: ['2027-01-20 case_closed P1'], messages: [] });
 
@@ -454,7 +454,7 @@ describe('histories through the procedure', () => {
     expect(moves(feb)).toEqual([{ contractId: h.contract, from: null, to: 'contact', clause: 'P2' }]);
     expect(await h.step()).toEqual({
       stage: 'contact',
-      events: [`${D.feb} case_opened P2`],
+      events: [`${D.feb} case_opened P2`, `${D.feb} letter_sent P1`, `${D.feb} letter_sent P2`],
       messages: [`card ${TEAM_CHANNEL} contact P2`],
     });
     const contact = (await h.case())!;
@@ -466,7 +466,7 @@ describe('histories through the procedure', () => {
     expectOk(await service.recordConversation(ANNA, h.contract, talk(), act('2027-02-15')), 'contact');
     expect(await h.step()).toEqual({
       stage: 'contact',
-      events: ['2027-02-15 conversation_recorded P2.a', '2027-02-15 note P2.a.1'],
+      events: ['2027-02-15 conversation_recorded P2.a', '2027-02-15 note P2.a.1', '2027-02-15 letter_sent P2.a.4'],
       messages: [`card ${TEAM_CHANNEL} contact P2.a`],
     });
     const talked = (await h.case())!.state;
@@ -498,17 +498,22 @@ describe('histories through the procedure', () => {
 
     expect(await h.timeline('2027-03-23')).toEqual([
       `${D.jan} case_opened P1`,
+      `${D.jan} letter_sent P1`,
       '2027-01-29 signal_no_reaction P2.a.2',
       `${D.feb} stage_changed P2`,
+      `${D.feb} letter_sent P2`,
       '2027-02-17 stage_changed P2.d',
       '2027-02-19 card_left P2.d.2',
+      '2027-02-19 letter_sent P2.d.2',
       '2027-03-01 stage_changed P2.d.2',
       '2027-03-02 mass_discussed P3.a',
       '2027-03-02 note P3.a',
       '2027-03-03 stage_changed P3.b',
+      '2027-03-03 letter_sent P3.b',
       '2027-03-18 stage_changed P3.c',
       '2027-03-19 mt_ballot P3.c',
       '2027-03-19 stage_changed P3.d',
+      '2027-03-19 letter_sent P3.d',
     ]);
     // The MT's message and every card carry ids, stages and dates only: no flags, no notes.
     const outbox = JSON.stringify(await queryRows(database.db, sql`select payload from outbox`));
@@ -525,7 +530,13 @@ describe('histories through the procedure', () => {
     await runTo(D.feb);
     expect(await h.step()).toEqual({
       stage: 'contact',
-      events: [`${D.jan} case_opened P1`, '2027-01-29 signal_no_reaction P2.a.2', `${D.feb} stage_changed P2`],
+      events: [
+        `${D.jan} case_opened P1`,
+        `${D.jan} letter_sent P1`,
+        '2027-01-29 signal_no_reaction P2.a.2',
+        `${D.feb} stage_changed P2`,
+        `${D.feb} letter_sent P2`,
+      ],
       messages: [`card ${TEAM_CHANNEL} contact P2`],
     });
 
@@ -535,7 +546,7 @@ describe('histories through the procedure', () => {
     expectOk(await service.recordConversation(BERT, h.contract, talk({ arrangement: { installments } }), act('2027-02-15')), 'arrangement');
     expect(await h.step()).toEqual({
       stage: 'arrangement',
-      events: ['2027-02-15 stage_changed P2.c.4', '2027-02-15 note P2.a.1'],
+      events: ['2027-02-15 stage_changed P2.c.4', '2027-02-15 note P2.a.1', '2027-02-15 letter_sent P2.a.4'],
       messages: [`card ${TEAM_CHANNEL} arrangement P2.c.4`],
     });
     expect((await h.case())!.state.arrangement).toEqual({
@@ -631,7 +642,7 @@ describe('histories through the procedure', () => {
     expect(moves(paid)).toEqual([{ contractId: h.contract, from: 'verdict', to: 'closed', clause: 'P4.a.1', reason: 'postponed' }]);
     expect(await h.step()).toEqual({
       stage: 'closed:postponed',
-      events: ['2027-05-12 case_closed P4.a.1'],
+      events: ['2027-05-12 case_closed P4.a.1', '2027-05-12 letter_sent P4.a.1'],
       messages: [`card ${TEAM_CHANNEL} closed P4.a.1`],
     });
     expect((await h.case())!.state.probationUntil).toBe('2029-05-12');
@@ -666,7 +677,7 @@ describe('histories through the procedure', () => {
     expect(moves(august)).toEqual([{ contractId: h.contract, from: null, to: 'escalation', clause: 'P4.a.3' }]);
     expect(await h.step()).toEqual({
       stage: 'escalation',
-      events: [`${D.aug} case_opened P4.a.3`],
+      events: [`${D.aug} case_opened P4.a.3`, `${D.aug} letter_sent P1`],
       messages: [`card ${TEAM_CHANNEL} escalation P4.a.3`],
     });
     const relapse = (await h.case())!;
@@ -680,10 +691,12 @@ describe('histories through the procedure', () => {
     const dossier = (await loadDossier(database.db, h.contract, D.aug))!;
     expect(dossier.probationUntil).toBe('2029-05-12');
     expect(dossier.case).toMatchObject({ stage: 'escalation', openedOn: D.aug });
-    expect(dossier.events.slice(-3).map((e) => `${e.on} ${e.type} ${e.clause}`)).toEqual([
+    expect(dossier.events.slice(-5).map((e) => `${e.on} ${e.type} ${e.clause}`)).toEqual([
       '2027-04-20 stage_changed P4.a',
       '2027-05-12 case_closed P4.a.1',
+      '2027-05-12 letter_sent P4.a.1',
       `${D.aug} case_opened P4.a.3`,
+      `${D.aug} letter_sent P1`,
     ]);
     expect(await h.caseCount()).toBe(2);
   });
@@ -719,7 +732,8 @@ describe('histories through the procedure', () => {
     expectOk(await service.castBallot(MT3, h.contract, { ballot: 'for' }, act('2027-04-21')), 'verdict');
     const decided = await h.step();
     expect(decided.stage).toBe('verdict');
-    expect(decided.events).toEqual(['2027-04-21 mt_ballot P4.b', '2027-04-21 stage_changed P4.b']);
+    // P4.b: the MT's decision goes to the bailiff with the handover summary.
+    expect(decided.events).toEqual(['2027-04-21 mt_ballot P4.b', '2027-04-21 stage_changed P4.b', '2027-04-21 letter_sent P4.b']);
     expect((await h.case())!.state.mtDecision).toMatchObject({ outcome: 'approved', kind: 'repeat_verdict' });
 
     // Paying no longer stops it; the eviction date closes the case.
@@ -740,7 +754,7 @@ describe('histories through the procedure', () => {
     expect(await h.step()).toEqual({
       stage: 'contact',
       // The first run ever is D(Feb): two months behind, straight to contact.
-      events: [`${D.feb} case_opened P2`],
+      events: [`${D.feb} case_opened P2`, `${D.feb} letter_sent P1`, `${D.feb} letter_sent P2`],
       messages: [`card ${TEAM_CHANNEL} contact P2`],
     });
 
