@@ -203,21 +203,40 @@ export interface FoundDossier {
   dossier: Dossier | null;
 }
 
+/** What findAndLoadDossier's `alongside` statements may read, as SQL expressions. */
+export interface FoundSql {
+  /** The contract id of the single match; null when none or several matched. */
+  one: SQL;
+  /** How many matched (at most the search's limit). */
+  count: SQL;
+  /** The matches' contract ids as a jsonb array, in findTenancies' order. */
+  shown: SQL;
+}
+
 /**
  * findTenancies and, when exactly one tenancy matches, its loadDossier, in one statement: a
- * `/huurder` by contract number or postcode then costs one round trip instead of two. `alongside`
- * gets the matched contract id as an SQL expression and runs only when there is exactly one.
+ * `/huurder` then costs one round trip instead of two or three. `alongside` gives data-modifying
+ * statements (the look-up's audit row) to run within it, reading what was found.
  */
 export async function findAndLoadDossier(
   executor: Executor,
   query: string,
   asOf: IsoDate,
-  options: { alongside?: (contract: SQL) => SQL } = {},
+  options: { alongside?: (found: FoundSql) => SQL[] } = {},
 ): Promise<FoundDossier> {
   const search = searchCtes(query);
   if (!search) return { matches: [], dossier: null };
   const contract = sql`(select contract_id from one)`;
-  const alongside = options.alongside ? sql`alongside as (${options.alongside(contract)}),` : sql``;
+  const found: FoundSql = {
+    one: contract,
+    count: sql`(select count(*) from page)`,
+    shown: sql`(select coalesce(jsonb_agg(contract_id order by (contract_id = ${search.q}) desc, contract_id), '[]'::jsonb) from page)`,
+  };
+  const statements = options.alongside?.(found) ?? [];
+  const alongside = sql.join(
+    statements.map((statement, i) => sql`${sql.raw(`alongside_${i}`)} as (${statement}),`),
+    sql` `,
+  );
   const [row] = await queryRows<DossierRow & { matches: TenancyMatch[] | null }>(
     executor,
     sql`

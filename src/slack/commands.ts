@@ -199,11 +199,21 @@ export async function lookUpTenant(
   if (!query) return { outcome: 'usage', message: usageMessage() };
   let matches: TenancyMatch[];
   if (search === findTenancies) {
-    // The search, the dossier of a single match and its audit row in one round trip.
+    // The search, the answer and its audit row in one round trip: the dossier's row when exactly
+    // one tenancy matched, else the pick list's or the no-match row.
     const found = await findAndLoadDossier(deps.database.db, query, todayInAmsterdam(), {
-      alongside: (contract) => dossierAudit(asker, contract, { ...base, matches: 1 }),
+      alongside: ({ one, count, shown }) => [
+        dossierAudit(asker, one, { ...base, matches: 1 }),
+        auditInsert(auditEntry(asker, null, base), {
+          more: sql`case when f.n = 0 then jsonb_build_object('outcome', 'no_match', 'matches', 0)
+                         else jsonb_build_object('outcome', 'pick_list', 'matches', f.n, 'shown', f.shown) end`,
+          from: sql`from (select ${count} as n, ${shown} as shown) f where f.n <> 1`,
+        }),
+      ],
     });
     if (found.dossier) return { outcome: 'dossier', message: dossierBlocks(found.dossier) };
+    if (found.matches.length === 0) return { outcome: 'no_match', message: noMatchMessage(query) };
+    if (found.matches.length > 1) return { outcome: 'pick_list', message: pickListBlocks(query, found.matches, MATCH_LIMIT) };
     matches = found.matches;
   } else {
     matches = await search(deps.database.db, query);
