@@ -373,6 +373,7 @@ describe('the whole procedure through Slack', () => {
         actor: 'system',
         summary: expect.stringContaining('14-dagenbrief'),
       }),
+      expect.objectContaining({ on: D_DEC, type: 'letter_sent', clause: 'P1', actor: 'system' }),
     ]);
     let calls = await deliverOutbox();
     const decDigest = only(calls, 'chat.postMessage').filter((c) => c.body.channel === TEAM_CHANNEL);
@@ -398,6 +399,7 @@ describe('the whole procedure through Slack', () => {
         actor: 'system',
         summary: expect.stringContaining('tweede maand'),
       }),
+      expect.objectContaining({ on: D_JAN, type: 'letter_sent', clause: 'P2', actor: 'system' }),
     ]);
     seen = (await events()).length;
     calls = await deliverOutbox();
@@ -424,6 +426,7 @@ describe('the whole procedure through Slack', () => {
       ACTIONS.recordConversation,
       ACTIONS.noResponse,
       ACTIONS.placeHold,
+      ACTIONS.signalAnswer,
       ACTIONS.openDossier,
     ]);
     // Every day caught up got its digest; none of the team's digests went to the card's thread.
@@ -486,6 +489,7 @@ describe('the whole procedure through Slack', () => {
         actor: ANNA,
         summary: expect.stringContaining('niemand thuis'),
       }),
+      expect.objectContaining({ on: '2027-01-15', type: 'letter_sent', clause: 'P2.d.2', actor: ANNA }),
     ]);
     seen = (await events()).length;
     await idle();
@@ -532,6 +536,7 @@ describe('the whole procedure through Slack', () => {
       ACTIONS.handToBailiff,
       ACTIONS.recordConversation,
       ACTIONS.placeHold,
+      ACTIONS.signalAnswer,
       ACTIONS.openDossier,
     ]);
 
@@ -609,6 +614,7 @@ describe('the whole procedure through Slack', () => {
         actor: ANNA,
         summary: expect.stringContaining('termijn tot en met 09-02-2027'),
       }),
+      expect.objectContaining({ on: '2027-01-26', type: 'letter_sent', clause: 'P3.b', actor: ANNA }),
     ]);
     seen = (await events()).length;
     calls = await deliverOutbox();
@@ -689,6 +695,7 @@ describe('the whole procedure through Slack', () => {
         actor: MT2,
         summary: expect.stringContaining('MT stemt in met de ontruimingsprocedure (2 voor, 0 tegen, 0 onthouding)'),
       }),
+      expect.objectContaining({ on: '2027-02-11', type: 'letter_sent', clause: 'P3.d', actor: MT2 }),
     ]);
     // The ballots updated the vote message in place (the live tally, then the outcome without ballot buttons).
     const voteUpdates = fake.callsTo('chat.update').filter((c) => c.body.channel === MT_CHANNEL);
@@ -708,7 +715,11 @@ describe('the whole procedure through Slack', () => {
         'de deurwaarder start ontbinding en ontruiming',
     );
     expect(cardText(cardTs)).toContain('Fase: ontruimingsprocedure (P3.d) sinds 11-02-2027');
-    expect(buttonsOf(currentCard(cardTs)).map((b) => b.action_id)).toEqual([ACTIONS.registerVerdict, ACTIONS.openDossier]);
+    expect(buttonsOf(currentCard(cardTs)).map((b) => b.action_id)).toEqual([
+      ACTIONS.registerVerdict,
+      ACTIONS.signalAnswer,
+      ACTIONS.openDossier,
+    ]);
 
     // The whole way: one card, always updated in place; one vote message; nothing posted twice.
     const writes = fake.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
