@@ -171,7 +171,8 @@ function openCase(date: IsoDate, tenancy: TenancyDay, rules: ProcedureRules): Tr
   };
 }
 
-export function reminderLetter(sentOn: IsoDate, principalCents: number, rules: ProcedureRules) {
+/** The 14-day letter's facts: its term from the day after assumed receipt, the statutory costs (art. 6:96 lid 6 BW). */
+export function reminderLetter(sentOn: IsoDate, principalCents: number, rules: Pick<ProcedureRules, 'reminderTermDays' | 'holidays'>) {
   const terms = reminderLetterTerms(sentOn, rules.reminderTermDays, rules.holidays);
   return {
     sentOn,

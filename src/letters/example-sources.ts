@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { DEFAULT_HOLIDAYS, addDays, addWorkingDays, addYears, type IsoDate } from '../domain/calendar.js';
 import { monthlyInstallments } from '../domain/arrangement.js';
 import type { CaseState } from '../domain/case-state.js';
-import { collectionCostsCents, reminderLetterTerms } from '../domain/collection-costs.js';
+import { reminderLetter } from '../domain/procedure.js';
 import type { LetterKind } from './letter-kinds.js';
 import type { LetterSource } from './letter-source.js';
 
@@ -31,16 +31,9 @@ export const EXAMPLE_LETTERS_CONFIG: NonNullable<Config['letters']> = {
 const RENT = 71_235;
 const RULES = { holidays: DEFAULT_HOLIDAYS, reminderTermDays: 14 };
 
-/** The 14-day letter facts exactly as the procedure stores them (src/domain/procedure.ts reminderLetter). */
+/** The 14-day letter facts exactly as the procedure stores them. */
 export function reminderFacts(sentOn: IsoDate, principalCents: number): NonNullable<CaseState['letter']> {
-  const terms = reminderLetterTerms(sentOn, RULES.reminderTermDays, RULES.holidays);
-  return {
-    sentOn,
-    receivedOn: terms.receivedOn,
-    termEndsOn: terms.termEndsOn,
-    principalCents,
-    costsCents: collectionCostsCents(principalCents),
-  };
+  return reminderLetter(sentOn, principalCents, RULES);
 }
 
 function base(kind: LetterKind, letterDate: IsoDate, state: CaseState, unpaid: [string, number][]): LetterSource {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freezeLetters, LetterPrintingError, lettersOfTenancy, printLetters } from '../../src/cases/letter-printing.js';
 import { createOutcomeService, type OutcomeService } from '../../src/cases/outcome-service.js';
@@ -12,7 +12,7 @@ import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { letterTemplatesFromTexts, loadLetterTemplates } from '../../src/letters/templates.js';
 import { testConfig } from '../support/config.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, refusal, type TestDatabase } from '../support/db.js';
 import { csv, scratchDir } from '../support/files.js';
 import { pdfText } from '../support/pdf-text.js';
 
@@ -90,18 +90,6 @@ async function letterRows() {
     database.db,
     sql`select id, contract_id, kind, letter_date::text as letter_date, received_on::text as received_on, state, pdf_sha256 from letters order by id`,
   );
-}
-
-/** The text of a refused statement: drizzle wraps the driver's error, whose message is the cause's. */
-async function refusal(query: SQL): Promise<string> {
-  const err = await database.db.execute(query).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err, 'the statement should have been refused').toBeInstanceOf(Error);
-  const parts: string[] = [];
-  for (let e: unknown = err; e instanceof Error; e = e.cause) parts.push(e.message);
-  return parts.join(' | ');
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -261,9 +249,9 @@ describe('printing freezes a letter', () => {
     await runDaily(database, config, { date: D_JAN });
     const [reminder] = await letterRows();
     await database.db.transaction((tx) => freezeLetters(tx, [reminder!.id], { config, templates }));
-    expect(await refusal(sql`update letters set pdf_sha256 = 'x' where id = ${reminder!.id}`)).toContain('a letter is evidence');
-    expect(await refusal(sql`delete from letters where id = ${reminder!.id}`)).toContain('a letter is evidence');
-    expect(await refusal(sql`delete from letter_templates`)).toContain('letter_templates is append-only');
+    expect(await refusal(database, sql`update letters set pdf_sha256 = 'x' where id = ${reminder!.id}`)).toContain('a letter is evidence');
+    expect(await refusal(database, sql`delete from letters where id = ${reminder!.id}`)).toContain('a letter is evidence');
+    expect(await refusal(database, sql`delete from letter_templates`)).toContain('letter_templates is append-only');
     expect((await letterRows())[0]!.pdf_sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -6,7 +6,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database } from '../../src/db/client.js';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.js';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, onPostgres, refusal, type TestDatabase } from '../support/db.js';
 import { scratchDir } from '../support/files.js';
 
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
@@ -51,18 +51,6 @@ async function schemaSnapshot(db: Database = database) {
     triggers: await rows(sql`select tgname from pg_trigger where not tgisinternal order by tgname`, db),
     migrations: await rows(sql`select hash, created_at::text as created_at from drizzle.__drizzle_migrations order by id`, db),
   };
-}
-
-/** The text of a refused query: drizzle wraps the driver's error, whose message is the cause's. */
-async function refusal(query: SQL): Promise<string> {
-  const err = await database.db.execute(query).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err, 'the statement should have been refused').toBeInstanceOf(Error);
-  const parts: string[] = [];
-  for (let e: unknown = err; e instanceof Error; e = e.cause) parts.push(e.message);
-  return parts.join(' | ');
 }
 
 async function count(table: string, where = 'true'): Promise<number> {
@@ -169,7 +157,7 @@ describe('append-only: case_events and audit_log are evidence', () => {
     ['audit_log', sql`delete from audit_log where subject = '900002'`, 'DELETE'],
     ['audit_log', sql`truncate audit_log`, 'TRUNCATE'],
   ])('%s refuses %s', async (table, query, op) => {
-    const message = await refusal(query);
+    const message = await refusal(database, query);
     expect(message).toContain(`${table} is append-only: ${op} refused`);
   });
 
@@ -208,7 +196,7 @@ describe('one open case per tenancy', () => {
   it('refuses a second open case for the same contract', async () => {
     await insertTenancy('900010');
     await database.db.execute(openCase('900010'));
-    expect(await refusal(openCase('900010'))).toContain('cases_one_open_per_tenancy');
+    expect(await refusal(database, openCase('900010'))).toContain('cases_one_open_per_tenancy');
     expect(await count('cases', `contract_id = '900010'`)).toBe(1);
   });
 
@@ -232,6 +220,7 @@ describe('one open case per tenancy', () => {
     await insertTenancy('900012');
     expect(
       await refusal(
+        database,
         sql`insert into cases (contract_id, stage, opened_on, stage_since, closed_on) values ('900012', 'closed', '2026-03-10', '2026-04-01', '2026-04-01')`,
       ),
     ).toContain('cases_closed_consistent');

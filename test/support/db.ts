@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -47,4 +48,16 @@ async function truncateAll(database: Database): Promise<void> {
       sql`truncate audit_log, case_events, letters, letter_templates, outbox, slack_messages, daily_runs, cases, ledger_entries, imports, tenants, tenancies, teams restart identity cascade`,
     );
   });
+}
+
+/** The text of a statement the database refused: drizzle wraps the driver's error, whose message is the cause's. */
+export async function refusal(database: Database, query: SQL): Promise<string> {
+  const err = await database.db.execute(query).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof Error)) throw new Error('the statement should have been refused');
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) parts.push(e.message);
+  return parts.join(' | ');
 }
