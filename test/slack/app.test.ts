@@ -1,44 +1,37 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutcomeService } from '../../src/cases/outcome-service.js';
-import { jsonLogger } from '../../src/log.js';
-import { createSlackApp, readSlackEnv } from '../../src/slack/app.js';
+import { readSlackEnv } from '../../src/slack/app.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { postCommand, SIGNING_SECRET } from '../support/signed.js';
+import { postCommand } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
 let handled = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
-  const config = testConfig();
-  const deps = { database, config, outcomes: createOutcomeService({ database, config }), log: jsonLogger(() => {}) };
-  app = createSlackApp(
-    { botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 },
-    deps,
-    [
+  slack = await startTestSlackApp({
+    fake,
+    database,
+    config: testConfig(),
+    features: [
       (a) =>
         a.command('/ping', async ({ ack }) => {
           handled++;
           await ack('pong');
         }),
     ],
-    { botUserId: 'U0BOTBOTBOT' },
-  );
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  });
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app.stop();
+  await slack.stop();
   await fake.close();
   await database.close();
 });

@@ -1,6 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOutcomeService } from '../../src/cases/outcome-service.js';
@@ -10,7 +7,6 @@ import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { loadDossier, type Dossier } from '../../src/dossier/dossier.js';
 import { caseCardBlocks } from '../../src/slack/blocks/case-card.js';
 import { summaryBlocks } from '../../src/slack/blocks/modals.js';
@@ -21,7 +17,8 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
-import { postInteraction, SIGNING_SECRET } from '../support/signed.js';
+import { postInteraction } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * The case card's buttons and modals end to end: signed interactions over HTTP into the real Bolt
@@ -44,34 +41,27 @@ const logLines: string[] = [];
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
-let inFlight = 0;
 let triggers = 0;
 let views = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
-  const outcomes = createOutcomeService({ database, config });
-  const deps = { database, config, outcomes, log: jsonLogger((line) => logLines.push(line)), today: () => clock.today };
-  app = createSlackApp({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 }, deps, [caseActions.register], {
-    botUserId: 'U0BOTBOTBOT',
+  slack = await startTestSlackApp({
+    fake,
+    database,
+    config,
+    features: [caseActions.register],
+    log: jsonLogger((line) => logLines.push(line)),
+    today: () => clock.today,
   });
-  app.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app.stop();
+  await slack.stop();
   await fake.close();
   await database.close();
   files.cleanup();
@@ -150,14 +140,7 @@ async function footprint() {
   };
 }
 
-/** Waits until every request the app received has been handled to the end. */
-async function idle(timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (inFlight > 0) {
-    if (Date.now() > deadline) throw new Error('the app is still busy');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const idle = () => slack.idle();
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -823,16 +806,14 @@ describe('a slow database', () => {
         return outcomes.recordSignalAnswer(...args);
       },
     };
-    const deps = { database, config, outcomes: slow, log: jsonLogger(() => {}), today: () => clock.today };
-    const second = createSlackApp(
-      { botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 },
-      deps,
-      [caseActions.register],
-      {
-        botUserId: 'U0BOTBOTBOT',
-      },
-    );
-    const server = (await second.start({ port: 0, host: '127.0.0.1' })) as Server;
+    const second = await startTestSlackApp({
+      fake,
+      database,
+      config,
+      features: [caseActions.register],
+      outcomes: slow,
+      today: () => clock.today,
+    });
     try {
       const view = await openModal(ACTIONS.signalAnswer, ANNA);
       const answer = await submit(
@@ -841,7 +822,7 @@ describe('a slow database', () => {
         view.private_metadata,
         [field.radio(FIELDS.signalAnswer, 'agreed')],
         'V0SLOWVIEW1',
-        `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
+        second.url,
       );
       // Answered before the service finished: the "busy" view, not the result.
       expect(answer.response_action).toBe('update');

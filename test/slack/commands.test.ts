@@ -1,6 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutcomeService } from '../../src/cases/outcome-service.js';
@@ -11,7 +8,6 @@ import type { Dossier } from '../../src/dossier/dossier.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { dossierBlocks, MAX_MESSAGE_BLOCKS, MAX_SECTION_CHARS, type Block } from '../../src/slack/blocks/dossier.js';
 import * as commands from '../../src/slack/commands.js';
 import { isMtMember } from '../../src/slack/commands.js';
@@ -20,7 +16,8 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
-import { postCommand, postInteraction, SIGNING_SECRET } from '../support/signed.js';
+import { postCommand, postInteraction } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * `/huurder` and `/achterstand` end to end: the real Bolt app over HTTP, signed requests, the
@@ -44,7 +41,7 @@ const today = todayInAmsterdam();
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
 
 interface AuditRow extends Record<string, unknown> {
@@ -156,16 +153,12 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
   await loadData();
-  const deps = { database, config, outcomes: createOutcomeService({ database, config }), log: jsonLogger(() => {}) };
-  app = createSlackApp({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 }, deps, [commands.register], {
-    botUserId: 'U0BOTBOTBOT',
-  });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  slack = await startTestSlackApp({ fake, database, config, features: [commands.register] });
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app?.stop();
+  await slack?.stop();
   await fake?.close();
   await database?.close();
   files.cleanup();

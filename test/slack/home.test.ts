@@ -1,21 +1,16 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutcomeService } from '../../src/cases/outcome-service.js';
 import { queryRows } from '../../src/db/client.js';
 import { syncTeams } from '../../src/db/teams.js';
 import { addDays, addWorkingDays, formatDutchDate, todayInAmsterdam } from '../../src/domain/calendar.js';
-import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { homeView, MAX_HOME_BLOCKS, type HomeTask, type WorkList } from '../../src/slack/blocks/home.js';
 import type { Block } from '../../src/slack/blocks/dossier.js';
 import * as home from '../../src/slack/home.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { postEvent, SIGNING_SECRET } from '../support/signed.js';
+import { postEvent } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * The App Home end to end: a signed `app_home_opened` event, the real Bolt app over HTTP, and the
@@ -32,7 +27,7 @@ const today = todayInAmsterdam();
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
 let eventSeq = 0;
 
@@ -91,16 +86,12 @@ beforeAll(async () => {
   await openCase('300006', 'mt_vote', addWorkingDays(today, 3), {
     vote: { kind: 'eviction', openedOn: today, closesOn: addWorkingDays(today, 3), ballots: { [MT2]: 'for', U0FORMERMT1: 'against' } },
   });
-  const deps = { database, config, outcomes: createOutcomeService({ database, config }), log: jsonLogger(() => {}) };
-  app = createSlackApp({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 }, deps, [home.register], {
-    botUserId: 'U0BOTBOTBOT',
-  });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  slack = await startTestSlackApp({ fake, database, config, features: [home.register] });
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app?.stop();
+  await slack?.stop();
   await fake?.close();
   await database?.close();
 });

@@ -1,22 +1,18 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutcomeService } from '../../src/cases/outcome-service.js';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { recordMessageRef } from '../../src/slack/message-refs.js';
 import * as threads from '../../src/slack/threads.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
-import { postEvent, SIGNING_SECRET } from '../support/signed.js';
+import { postEvent } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * The case card's thread (P3.a): Events API callbacks, signed, into the real Bolt app; every human
@@ -36,34 +32,26 @@ const logLines: string[] = [];
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
-let inFlight = 0;
 let eventIds = 0;
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
-  const outcomes = createOutcomeService({ database, config });
-  const deps = { database, config, outcomes, log: jsonLogger((line) => logLines.push(line)) };
-  app = createSlackApp({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 }, deps, [threads.register], {
-    botUserId: BOT,
+  slack = await startTestSlackApp({
+    fake,
+    database,
+    config,
+    features: [threads.register],
+    log: jsonLogger((line) => logLines.push(line)),
     botId: 'B0BOTBOTBOT',
   });
-  app.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app.stop();
+  await slack.stop();
   await fake.close();
   await database.close();
   files.cleanup();
@@ -115,13 +103,7 @@ function reply(user: string, ts: string, text: string, extra: Record<string, unk
   return { type: 'message', channel: CHANNEL, user, text, ts, thread_ts: CARD_TS, event_ts: ts, ...extra };
 }
 
-async function idle(timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (inFlight > 0) {
-    if (Date.now() > deadline) throw new Error('the app is still busy');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const idle = () => slack.idle();
 
 interface NoteRow {
   actor: string;

@@ -1,17 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
-import { createOutcomeService } from '../../src/cases/outcome-service.js';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { isMtMember } from '../../src/slack/commands.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { findMessageRef, recordMessageRef } from '../../src/slack/message-refs.js';
@@ -21,7 +15,8 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
-import { postInteraction, SIGNING_SECRET } from '../support/signed.js';
+import { postInteraction } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * The MT vote end to end (P3.c, P3.d, P4.b): signed button clicks into the real Bolt app, the
@@ -44,42 +39,19 @@ const clock = { today: '2027-02-11' };
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
-let inFlight = 0;
 let triggers = 0;
-
-async function startApp(appConfig: Config, isMember?: (user: string) => Promise<boolean>) {
-  const outcomes = createOutcomeService({ database, config: appConfig, isMtMember: isMember });
-  const deps = { database, config: appConfig, outcomes, log: jsonLogger(() => {}), today: () => clock.today };
-  const started = createSlackApp(
-    { botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 },
-    deps,
-    [votes.register],
-    {
-      botUserId: 'U0BOTBOTBOT',
-    },
-  );
-  started.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
-  const server = (await started.start({ port: 0, host: '127.0.0.1' })) as Server;
-  return { app: started, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` };
-}
 
 beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
-  ({ app, url } = await startApp(config));
+  slack = await startTestSlackApp({ fake, database, config, features: [votes.register], today: () => clock.today });
+  url = slack.url;
 });
 
 afterAll(async () => {
-  await app.stop();
+  await slack.stop();
   await fake.close();
   await database.close();
   files.cleanup();
@@ -178,13 +150,7 @@ async function footprint() {
   };
 }
 
-async function idle(timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (inFlight > 0) {
-    if (Date.now() > deadline) throw new Error('the app is still busy');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const idle = () => slack.idle();
 
 async function vote(actionId: string, user: string, contractId = '100001', target = url) {
   const { id } = await caseOf(contractId);
@@ -488,14 +454,21 @@ describe('MT membership through a Slack user group', () => {
   it('P3.c a member of mt.usergroup may vote; others are refused', async () => {
     const groupConfig = testConfig({ mt: { channel: MT_CHANNEL, usergroup: 'S0MTGROUP01', quorum: 2 } });
     fake.on('usergroups.users.list', (body) => (body.usergroup === 'S0MTGROUP01' ? { users: ['U0GROUP0001'] } : { users: [] }));
-    let second: { app: App; url: string } | undefined;
-    second = await startApp(groupConfig, (user) => isMtMember(groupConfig, second!.app.client, user));
+    let second: TestSlackApp | undefined;
+    second = await startTestSlackApp({
+      fake,
+      database,
+      config: groupConfig,
+      features: [votes.register],
+      today: () => clock.today,
+      isMtMember: (user) => isMtMember(groupConfig, second!.app.client, user),
+    });
     try {
       const click = async (user: string) => {
         const before = ephemeralsTo(user).length;
         await vote(ACTIONS.voteAbstain, user, '100001', second!.url);
         const text = await nextEphemeral(user, before);
-        await idle();
+        await second!.idle();
         return text;
       };
       expect(await click('U0GROUP0001')).toBe('Je stem is vastgelegd: onthouding.');
@@ -503,7 +476,7 @@ describe('MT membership through a Slack user group', () => {
       expect((await caseOf('100001')).state.vote?.ballots).toEqual({ U0GROUP0001: 'abstain' });
       expect(fake.callsTo('usergroups.users.list').length).toBeGreaterThan(0);
     } finally {
-      await second.app.stop();
+      await second.stop();
     }
   });
 });

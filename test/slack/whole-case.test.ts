@@ -1,16 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { App } from '@slack/bolt';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutcomeService } from '../../src/cases/outcome-service.js';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
 import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
-import { createSlackApp } from '../../src/slack/app.js';
 import { PRIVACY_REMINDER } from '../../src/slack/blocks/case-card.js';
 import { FIELDS } from '../../src/slack/blocks/modals.js';
 import { FEATURES } from '../../src/slack/features.js';
@@ -21,7 +16,8 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
-import { postEvent, postInteraction, SIGNING_SECRET } from '../support/signed.js';
+import { postEvent, postInteraction } from '../support/signed.js';
+import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
 /**
  * One case through every real part, from the first 14-day letter to the MT's approval and the
@@ -63,10 +59,9 @@ const clock = { today: D_DEC };
 
 let fake: FakeSlack;
 let database: TestDatabase;
-let app: App;
+let slack: TestSlackApp;
 let url: string;
 let worker: OutboxWorker;
-let inFlight = 0;
 let triggers = 0;
 let views = 0;
 let eventIds = 0;
@@ -75,23 +70,9 @@ const logLines: string[] = [];
 beforeAll(async () => {
   fake = await startFakeSlack();
   database = await createTestDatabase();
-  const outcomes = createOutcomeService({ database, config });
   const log = jsonLogger((line) => logLines.push(line));
-  const deps = { database, config, outcomes, log, today: () => clock.today };
-  app = createSlackApp({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: fake.url, port: 0 }, deps, FEATURES, {
-    botUserId: BOT,
-    botId: 'B0BOTBOTBOT',
-  });
-  app.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  slack = await startTestSlackApp({ fake, database, config, features: FEATURES, log, today: () => clock.today, botId: 'B0BOTBOTBOT' });
+  url = slack.url;
   worker = createOutboxWorker({
     database,
     config,
@@ -107,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  await app?.stop();
+  await slack?.stop();
   await fake?.close();
   await database?.close();
   files.cleanup();
@@ -171,14 +152,7 @@ async function count(query: SQL): Promise<number> {
   return Number(row!.n);
 }
 
-/** Waits until every request the app received has been handled to the end. */
-async function idle(timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (inFlight > 0) {
-    if (Date.now() > deadline) throw new Error('the app is still busy');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const idle = () => slack.idle();
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
