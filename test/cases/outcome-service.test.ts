@@ -7,11 +7,10 @@ import { queryRows } from '../../src/db/client.js';
 import { monthlyInstallments } from '../../src/domain/arrangement.js';
 import { nthWorkingDay } from '../../src/domain/calendar.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
-import { importLedger } from '../../src/ledger/import-ledger.js';
-import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../support/db.js';
-import { csv, scratchDir } from '../support/files.js';
+import { scratchDir } from '../support/files.js';
+import { loadPortfolio } from '../support/portfolio.js';
 
 /**
  * The outcome service through the database. Tenancies and their ledger go in through the
@@ -34,7 +33,6 @@ const ANNA = 'U0AAAAAAA1'; // team noord
 const BERT = 'U0BBBBBBB1'; // team noord
 const CEES = 'U0CCCCCCC1'; // team zuid
 const [MT1, MT2, MT3] = ['U0MTMTMT01', 'U0MTMTMT02', 'U0MTMTMT03'];
-const RENT = '700,00';
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -46,39 +44,15 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await database.reset();
-  await loadPortfolio();
+  // Five tenancies of team noord with the same ledger: October and November paid, nothing since.
+  await loadPortfolio(database, files, config, {
+    tenancies: ['100001', '100002', '100003', '100004', '100005'].map((id) => ({ id, team: 'noord' })),
+    months: ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05'],
+    paidMonths: ['2026-10', '2026-11'],
+    earlierVerdicts: { '100005': '01-05-2024' },
+  });
   await runDaily(database, config, { date: D_JAN });
 });
-
-/** Five tenancies of team noord with the same ledger: October and November paid, nothing since. */
-async function loadPortfolio(): Promise<void> {
-  const ids = ['100001', '100002', '100003', '100004', '100005'];
-  const tenancies = csv(
-    ';',
-    ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date', 'earlier_verdict_date'],
-    ids.map((id, i) => [
-      id,
-      'noord',
-      `T. Huurder${i}`,
-      `Dorpsstraat ${i + 1}`,
-      '1234 AB',
-      'Ergens',
-      RENT,
-      '2020-01-01',
-      id === '100005' ? '01-05-2024' : '',
-    ]),
-  );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), config, { today: '2026-12-01' });
-  const rows: string[][] = [];
-  for (const id of ids) {
-    for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05']) {
-      rows.push([`${id}-R-${month}`, id, 'rent', `${month}-01`, `${month}-01`, RENT]);
-    }
-    for (const month of ['2026-10', '2026-11']) rows.push([`${id}-P-${month}`, id, 'payment', '', `${month}-05`, RENT]);
-  }
-  const ledger = csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows);
-  await importLedger(database, files.write('ledger.csv', ledger));
-}
 
 interface CaseRow {
   id: number;

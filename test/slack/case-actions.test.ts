@@ -4,8 +4,6 @@ import { createOutcomeService } from '../../src/cases/outcome-service.js';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
-import { importLedger } from '../../src/ledger/import-ledger.js';
-import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
 import { loadDossier, type Dossier } from '../../src/dossier/dossier.js';
 import { caseCardBlocks } from '../../src/slack/blocks/case-card.js';
@@ -16,7 +14,8 @@ import { recordMessageRef } from '../../src/slack/message-refs.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
-import { csv, scratchDir } from '../support/files.js';
+import { scratchDir } from '../support/files.js';
+import { loadPortfolio } from '../support/portfolio.js';
 import { postInteraction } from '../support/signed.js';
 import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
@@ -69,7 +68,12 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await database.reset();
-  await loadPortfolio();
+  await loadPortfolio(database, files, config, {
+    tenancies: ['100001', '100002', '100003'].map((id) => ({ id, team: 'noord' })),
+    months: ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05'],
+    paidMonths: ['2026-10', '2026-11'],
+    earlierVerdicts: {},
+  });
   await runDaily(database, config, { date: '2027-01-13' });
   const { id } = await caseOf('100001');
   await recordMessageRef(database.db, { caseId: id, kind: 'card', channel: CHANNEL, ts: CARD_TS, outboxKey: `card:${id}:1` });
@@ -77,27 +81,6 @@ beforeEach(async () => {
   logLines.splice(0);
   clock.today = '2027-01-14';
 });
-
-async function loadPortfolio(): Promise<void> {
-  const ids = ['100001', '100002', '100003'];
-  const tenancies = csv(
-    ';',
-    ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date', 'earlier_verdict_date'],
-    ids.map((id, i) => [id, 'noord', `T. Huurder${i}`, `Dorpsstraat ${i + 1}`, '1234 AB', 'Ergens', '700,00', '2020-01-01', '']),
-  );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), config, { today: '2026-12-01' });
-  const rows: string[][] = [];
-  for (const id of ids) {
-    for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03', '2027-04', '2027-05']) {
-      rows.push([`${id}-R-${month}`, id, 'rent', `${month}-01`, `${month}-01`, '700,00']);
-    }
-    for (const month of ['2026-10', '2026-11']) rows.push([`${id}-P-${month}`, id, 'payment', '', `${month}-05`, '700,00']);
-  }
-  await importLedger(
-    database,
-    files.write('ledger.csv', csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows)),
-  );
-}
 
 // ---------------------------------------------------------------------------
 // Helpers

@@ -5,7 +5,6 @@ import { createOutcomeService, type OutcomeService } from '../../src/cases/outco
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import { importLedger } from '../../src/ledger/import-ledger.js';
-import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import type { Logger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import {
@@ -22,6 +21,7 @@ import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { csv, scratchDir } from '../support/files.js';
+import { loadPortfolio } from '../support/portfolio.js';
 import { pdfText } from '../support/pdf-text.js';
 
 /**
@@ -181,30 +181,11 @@ function installWorld(f: FakeSlack): World {
 // Fixtures
 
 async function loadCases(cfg = config): Promise<void> {
-  const ids = [...NOORD_IDS, ...ZUID_IDS];
-  const tenancies = csv(
-    ';',
-    ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date'],
-    ids.map((id, i) => [
-      id,
-      id.startsWith('1') ? 'noord' : 'zuid',
-      `T. Huurder${i}`,
-      `Dorpsstraat ${i + 1}`,
-      '1234 AB',
-      'Ergens',
-      '700,00',
-      '2020-01-01',
-    ]),
-  );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), cfg, { today: '2026-12-01' });
-  const rows: string[][] = [];
-  for (const id of ids) {
-    for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02'])
-      rows.push([`${id}-R-${month}`, id, 'rent', `${month}-01`, `${month}-01`, '700,00']);
-    for (const month of ['2026-10', '2026-11']) rows.push([`${id}-P-${month}`, id, 'payment', '', `${month}-05`, '700,00']);
-  }
-  const ledger = csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows);
-  await importLedger(database, files.write('ledger.csv', ledger));
+  await loadPortfolio(database, files, cfg, {
+    tenancies: [...NOORD_IDS, ...ZUID_IDS].map((id) => ({ id, team: id.startsWith('1') ? 'noord' : 'zuid' })),
+    months: ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02'],
+    paidMonths: ['2026-10', '2026-11'],
+  });
   await runDaily(database, cfg, { date: D_JAN });
 }
 

@@ -3,8 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
-import { importLedger } from '../../src/ledger/import-ledger.js';
-import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
 import { isMtMember } from '../../src/slack/commands.js';
 import { ACTIONS } from '../../src/slack/ids.js';
@@ -14,7 +12,8 @@ import * as votes from '../../src/slack/votes.js';
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
-import { csv, scratchDir } from '../support/files.js';
+import { scratchDir } from '../support/files.js';
+import { loadPortfolio } from '../support/portfolio.js';
 import { postInteraction } from '../support/signed.js';
 import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
@@ -59,7 +58,12 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await database.reset();
-  await loadPortfolio();
+  await loadPortfolio(database, files, config, {
+    tenancies: ['100001', '100005'].map((id) => ({ id, team: 'noord' })),
+    months: ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03'],
+    paidMonths: ['2026-10', '2026-11'],
+    earlierVerdicts: { '100005': '01-05-2024' },
+  });
   await runDaily(database, config, { date: '2027-01-13' });
   for (const contractId of ['100001', '100005']) {
     const { id } = await caseOf(contractId);
@@ -79,37 +83,6 @@ beforeEach(async () => {
 
 const cardTs = (contractId: string) => (contractId === '100001' ? CARD_TS : '1800000000.000500');
 const voteTs = (contractId: string) => (contractId === '100001' ? VOTE_TS : '1800000500.000500');
-
-async function loadPortfolio(): Promise<void> {
-  const ids = ['100001', '100005'];
-  const tenancies = csv(
-    ';',
-    ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date', 'earlier_verdict_date'],
-    ids.map((id, i) => [
-      id,
-      'noord',
-      `T. Huurder${i}`,
-      `Dorpsstraat ${i + 1}`,
-      '1234 AB',
-      'Ergens',
-      '700,00',
-      '2020-01-01',
-      id === '100005' ? '01-05-2024' : '',
-    ]),
-  );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), config, { today: '2026-12-01' });
-  const rows: string[][] = [];
-  for (const id of ids) {
-    for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03']) {
-      rows.push([`${id}-R-${month}`, id, 'rent', `${month}-01`, `${month}-01`, '700,00']);
-    }
-    for (const month of ['2026-10', '2026-11']) rows.push([`${id}-P-${month}`, id, 'payment', '', `${month}-05`, '700,00']);
-  }
-  await importLedger(
-    database,
-    files.write('ledger.csv', csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows)),
-  );
-}
 
 interface CaseRow {
   id: number;

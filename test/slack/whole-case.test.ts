@@ -3,8 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDaily } from '../../src/daily/daily-run.js';
 import { queryRows } from '../../src/db/client.js';
 import type { CaseState, OpenStage } from '../../src/domain/case-state.js';
-import { importLedger } from '../../src/ledger/import-ledger.js';
-import { importTenancies } from '../../src/ledger/import-tenancies.js';
 import { jsonLogger } from '../../src/log.js';
 import { PRIVACY_REMINDER } from '../../src/slack/blocks/case-card.js';
 import { FIELDS } from '../../src/slack/blocks/modals.js';
@@ -15,7 +13,8 @@ import { createOutboxClient, createOutboxWorker, OUTBOX_EVENT_TYPE, type OutboxW
 import { testConfig } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack, type RecordedCall } from '../support/fake-slack.js';
-import { csv, scratchDir } from '../support/files.js';
+import { scratchDir } from '../support/files.js';
+import { loadPortfolio } from '../support/portfolio.js';
 import { postEvent, postInteraction } from '../support/signed.js';
 import { startTestSlackApp, type TestSlackApp } from '../support/slack-app.js';
 
@@ -93,24 +92,6 @@ afterAll(async () => {
   await database?.close();
   files.cleanup();
 });
-
-async function loadPortfolio(): Promise<void> {
-  const tenancies = csv(
-    ';',
-    ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date', 'earlier_verdict_date'],
-    [[CONTRACT, 'noord', 'T. Huurder', 'Dorpsstraat 1', '1234 AB', 'Ergens', '700,00', '2020-01-01', '']],
-  );
-  await importTenancies(database, files.write('tenancies.csv', tenancies), config, { today: '2026-12-01' });
-  const rows: string[][] = [];
-  for (const month of ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03']) {
-    rows.push([`${CONTRACT}-R-${month}`, CONTRACT, 'rent', `${month}-01`, `${month}-01`, '700,00']);
-  }
-  for (const month of ['2026-10', '2026-11']) rows.push([`${CONTRACT}-P-${month}`, CONTRACT, 'payment', '', `${month}-05`, '700,00']);
-  await importLedger(
-    database,
-    files.write('ledger.csv', csv(';', ['entry_id', 'contract_id', 'type', 'due_date', 'booking_date', 'amount'], rows)),
-  );
-}
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -333,7 +314,12 @@ function outboxKeyOf(call: RecordedCall): string | undefined {
 
 describe('the whole procedure through Slack', () => {
   it('P1 → P2 → P2.d → P2.d.1 → P2.d.2 → P3.a → P3.b → P3.c → P3.d: one case through Slack, from the first letter to the MT approval and the bailiff step', async () => {
-    await loadPortfolio();
+    await loadPortfolio(database, files, config, {
+      tenancies: [{ id: CONTRACT, team: 'noord', name: 'T. Huurder' }],
+      months: ['2026-10', '2026-11', '2026-12', '2027-01', '2027-02', '2027-03'],
+      paidMonths: ['2026-10', '2026-11'],
+      earlierVerdicts: {},
+    });
 
     // P1: D(Dec). December is not paid: the case opens at the 14-day letter; no card yet, the digest lists the letter.
     const dec = await daily(D_DEC);
