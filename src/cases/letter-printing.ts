@@ -93,7 +93,9 @@ interface LetterRow {
 
 /**
  * Everything the letters draw from, for any number of letters in one statement: the tenancy,
- * the ledger as of the sending date, and the dossier up to the letter's own event.
+ * the ledger as of the sending date (the same rule as the arrears: charges from their due date,
+ * money from its booking date), and this case's events up to the letter's own; an earlier case
+ * of the tenancy is not this case's evidence.
  */
 async function loadRows(executor: Executor, ids: readonly number[]): Promise<LetterRow[]> {
   return queryRows<LetterRow & Record<string, unknown>>(
@@ -104,9 +106,9 @@ async function loadRows(executor: Executor, ids: readonly number[]): Promise<Let
                (select json_agg(n.name order by n.position) from tenants n where n.contract_id = l.contract_id) as tenants,
                case when l.document is null then
                  (select json_agg(json_build_object('month', m.month, 'cents', m.cents) order by m.month)
-                  from (select to_char(coalesce(e.due_date, e.booking_date), 'YYYY-MM') as month, sum(e.amount_cents)::int8 as cents
+                  from (select to_char(e.due_date, 'YYYY-MM') as month, sum(e.amount_cents)::int8 as cents
                         from ledger_entries e
-                        where e.contract_id = l.contract_id and e.type in ('rent', 'costs') and coalesce(e.due_date, e.booking_date) <= l.letter_date
+                        where e.contract_id = l.contract_id and e.type in ('rent', 'costs') and e.due_date <= l.letter_date
                         group by 1) m)
                end as charges,
                case when l.document is null then
@@ -116,7 +118,7 @@ async function loadRows(executor: Executor, ids: readonly number[]): Promise<Let
                case when l.document is null then
                  (select json_agg(json_build_object('on', ev."on"::text, 'type', ev.type, 'clause', ev.clause, 'actor', ev.actor, 'summary', ev.summary) order by ev.id)
                   from case_events ev
-                  where ev.contract_id = l.contract_id
+                  where ev.case_id = l.case_id
                     and ev.id <= coalesce((select le.id from case_events le where le.idempotency_key = l.key), ev.id))
                end as events
         from letters l join tenancies t on t.contract_id = l.contract_id

@@ -82,5 +82,5 @@ export async function recordCaseLetters(
     actor: options.actor,
     holidays: procedureRules(options.config).holidays,
   });
-  return { letters, messages: await enqueueLetterFiles(tx, letters, applied, options.config) };
+  return { letters, messages: await enqueueLetterFiles(tx, letters, options.config) };
 }

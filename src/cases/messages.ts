@@ -71,21 +71,19 @@ export async function enqueueCaseMessages(tx: Executor, applied: AppliedTransiti
 }
 
 /**
- * Each new letter as a PDF in its case card's thread. The 14-day letters of cases still at
- * `reminder` have no card: they go out as the team digest's one PDF to print. Without the
- * corporation's details in the configuration no letter can be printed, so none is queued (a
- * row that can only fail would hold up the case's later messages).
+ * Each new letter as a PDF in its case card's thread, except the 14-day letters: every one of a
+ * day goes out once, in the team digest's one PDF to print, also for a case that opened straight
+ * at contact (a second copy in the thread could be sent twice). Without the corporation's details
+ * in the configuration no letter can be printed, so none is queued.
  */
 export async function enqueueLetterFiles(
   tx: Executor,
   letters: readonly RecordedLetter[],
-  applied: readonly AppliedTransition[],
   config: Config,
 ): Promise<number> {
   if (!config.letters) return 0;
-  const stageOf = new Map(applied.map((a) => [a.caseId, stageAfter(a.transition)]));
   const rows: OutboxRow[] = letters
-    .filter((l) => !(l.kind === 'reminder' && stageOf.get(l.caseId) === 'reminder'))
+    .filter((l) => l.kind !== 'reminder')
     .map((l) => ({
       key: `file:${l.key}`,
       kind: 'letter_file',

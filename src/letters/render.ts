@@ -43,6 +43,19 @@ function parsedFonts(fonts: LetterFonts): { regular: fontkit.Font; bold: fontkit
   return parsed;
 }
 
+// Characters the dossier's own texts use that a text font may lack (an import's "adres A → B").
+const STAND_INS: Record<string, string> = { '→': '->', '←': '<-', '✓': 'v', '✗': 'x' };
+
+/** The text with every character the font cannot show replaced by a stand-in, or "?" (never a gap). */
+export function printable(text: string, font: fontkit.Font): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    out += cp < 0x20 || font.hasGlyphForCodePoint(cp) ? ch : (STAND_INS[ch] ?? '?');
+  }
+  return out;
+}
+
 /** Letters end up side by side in one print file; each counts its own pages. */
 export async function renderLettersPdf(docs: LetterDocument[], templates: LetterTemplates): Promise<Uint8Array> {
   if (docs.length === 0) throw new RangeError('renderLettersPdf: no letters to render');
@@ -74,6 +87,10 @@ export async function renderLettersPdf(docs: LetterDocument[], templates: Letter
   // pdfkit takes fontkit's font objects as they are; its typings only know bytes.
   pdf.registerFont('regular', fonts.regular as unknown as Buffer);
   pdf.registerFont('bold', fonts.bold as unknown as Buffer);
+  // Every text goes through here: a character the font has no glyph for would print as nothing.
+  const write = pdf.text.bind(pdf);
+  pdf.text = ((text: unknown, ...rest: unknown[]) =>
+    (write as (...args: unknown[]) => Doc)(typeof text === 'string' ? printable(text, fonts.regular) : text, ...rest)) as Doc['text'];
 
   for (const doc of docs) {
     const before = pdf.bufferedPageRange();

@@ -44,7 +44,7 @@ import { todayInAmsterdam, type IsoDate } from '../domain/calendar.js';
 import type { CaseState } from '../domain/case-state.js';
 import { summonsWindowStatus } from '../domain/signal.js';
 import { loadDossier, type Dossier, type DossierCase } from '../dossier/dossier.js';
-import { letterFileName, letterRowsForDigest, printLetters } from '../cases/letter-printing.js';
+import { letterFileName, LetterPrintingError, letterRowsForDigest, printLetters } from '../cases/letter-printing.js';
 import { loadLetterTemplates, type LetterTemplates } from '../letters/templates.js';
 import type { Logger } from '../log.js';
 import { caseCardMessage, PRIVACY_REMINDER, stageReplyText, type CaseCardOptions } from './blocks/case-card.js';
@@ -391,6 +391,8 @@ interface LetterFilePayload {
 // Slack's timestamps and our clock may differ a little; the search starts this much earlier.
 const SEARCH_MARGIN_MS = 60_000;
 const SEARCH_PAGES = 20;
+// Slack shares an uploaded file asynchronously after files.completeUploadExternal answers.
+const SHARE_SETTLE_MS = 30_000;
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { database, config, client, log } = options;
@@ -671,64 +673,75 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function deliverDigest(a: Attempt): Promise<string> {
     const digest = a.row.payload as unknown as TeamDigest;
     const ts = await postOnce(a, 'main', a.row.channel, digestMessage(digest));
-    // P1: the day's 14-day letters as one PDF to print, in the digest's thread.
-    if (digest.newLetters.length > 0 && config.letters) {
-      await uploadOnce(a, 'letters', a.row.channel, ts, async () => {
+    // P1: the day's 14-day letters as one PDF to print, in the digest's thread, as its text promised.
+    if (digest.newLetters.length > 0 && digest.lettersPdf) {
+      const shared = await uploadOnce(a, 'letters', a.row.channel, ts, async () => {
         const ids = await letterRowsForDigest(db, digest.date, digest.newLetters);
-        if (ids.length === 0) return null;
-        const { pdf, letters, refused } = await db.transaction((tx) => printLetters(tx, ids, { config, templates: templates() }));
-        for (const r of refused) log.warn('outbox: a 14-day letter cannot be made', { key: a.row.key, letter: r.key, reason: r.reason });
-        if (!pdf) return null;
+        const printed = await printForSlack(ids);
+        if (typeof printed === 'string') return printed;
+        for (const r of printed.refused)
+          log.warn('outbox: a 14-day letter cannot be made', { key: a.row.key, letter: r.key, reason: r.reason });
         return {
           filename: `14-dagenbrieven-${digest.team}-${digest.date}.pdf`,
-          title: `14-dagenbrieven ${digest.teamName} (${letters.length})`,
-          bytes: pdf,
+          title: `14-dagenbrieven ${digest.teamName} (${printed.letters.length})`,
+          bytes: printed.pdf,
         };
       });
+      if (typeof shared !== 'string') await postOnce(a, 'summary', a.row.channel, { text: `:warning: ${shared.refusal}` }, ts);
     }
     return ts;
   }
 
   /**
    * A case's letter as a PDF in its card's thread (or the channel if the card is not there). A
-   * letter its facts do not allow (the tenant paid before the card went in the mailbox) becomes a
-   * note in the thread saying why, so the team knows and the case's later messages are not held up.
+   * letter that cannot be printed (the tenant paid before the card went in the mailbox, the
+   * corporation's details left the configuration) becomes a note in the thread saying why: the
+   * team knows, and the case's later messages are not held up by a row that can only fail.
    */
   async function deliverLetterFile(a: Attempt): Promise<string> {
     const payload = a.row.payload as unknown as LetterFilePayload;
     const ref = a.row.case_id === null ? null : await findMessageRef(db, a.row.case_id, 'card');
     const channel = ref?.channel ?? a.row.channel;
-    let refusal: string | null = null;
-    const fileId = await uploadOnce(a, 'file', channel, ref?.ts, async () => {
-      const { pdf, letters, refused } = await db.transaction(async (tx) => {
-        const [letter] = await queryRows<{ id: number }>(tx, sql`select id from letters where key = ${payload.letterKey}`);
-        if (!letter) throw new DeliveryError('permanent', `letter ${payload.letterKey} not found`, null);
-        return printLetters(tx, [letter.id], { config, templates: templates() });
-      });
-      const letter = letters[0];
-      if (!pdf || !letter) {
-        refusal = refused[0]?.reason ?? 'De brief kan niet worden gemaakt.';
-        return null;
-      }
-      return { filename: letterFileName(letter), title: letterFileName(letter).replace(/\.pdf$/, ''), bytes: pdf };
+    const shared = await uploadOnce(a, 'file', channel, ref?.ts, async () => {
+      const [letter] = await queryRows<{ id: number }>(db, sql`select id from letters where key = ${payload.letterKey}`);
+      if (!letter) throw new DeliveryError('permanent', `letter ${payload.letterKey} not found`, null);
+      const printed = await printForSlack([letter.id]);
+      if (typeof printed === 'string') return printed;
+      const name = letterFileName(printed.letters[0]!);
+      return { filename: name, title: name.replace(/\.pdf$/, ''), bytes: printed.pdf };
     });
-    if (fileId) return fileId;
-    return postOnce(a, 'summary', channel, { text: `:warning: ${refusal ?? 'De brief kan niet worden gemaakt.'}` }, ref?.ts);
+    if (typeof shared === 'string') return shared;
+    return postOnce(a, 'summary', channel, { text: `:warning: ${shared.refusal}` }, ref?.ts);
+  }
+
+  /** The PDF of these letters, or why none can be made (Dutch, for the team's thread). */
+  async function printForSlack(ids: readonly number[]): Promise<string | (Awaited<ReturnType<typeof printLetters>> & { pdf: Uint8Array })> {
+    if (ids.length === 0) return 'Er zijn geen brieven om te maken.';
+    try {
+      const printed = await db.transaction((tx) => printLetters(tx, ids, { config, templates: templates() }));
+      if (!printed.pdf) return printed.refused[0]?.reason ?? 'De brief kan niet worden gemaakt.';
+      return { ...printed, pdf: printed.pdf };
+    } catch (err) {
+      if (err instanceof LetterPrintingError) return err.message;
+      throw err;
+    }
   }
 
   /**
    * Shares one file exactly once. Slack's upload has three steps (ask for a URL, post the bytes,
    * share the file); the file id is committed before the bytes go, so after an interruption the
    * channel is searched for a message carrying that file, and only an unshared file is made
-   * again (an upload never shared is invisible to the workspace).
+   * again (an upload never shared is invisible to the workspace). Slack shares asynchronously:
+   * a file not found within SHARE_SETTLE_MS of the interrupted attempt is looked for again later
+   * rather than uploaded a second time. `make` returns the file, or why there is none.
    */
   async function uploadOnce(
     a: Attempt,
     step: 'letters' | 'file',
     channel: string,
     threadTs: string | undefined,
-    make: () => Promise<{ filename: string; title: string; bytes: Uint8Array } | null>,
-  ): Promise<string | null> {
+    make: () => Promise<{ filename: string; title: string; bytes: Uint8Array } | string>,
+  ): Promise<string | { refusal: string }> {
     const done = a.progress[step];
     if (done) return done;
     const pendingStep = `${step}#pending` as const;
@@ -742,9 +755,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await saveProgress(a);
         return pending;
       }
+      if (nowMs() - a.claimedAtMs < SHARE_SETTLE_MS) {
+        throw new DeliveryError('internal', `file ${pending} may still be being shared; looking again later`, channel);
+      }
     }
     const file = await make();
-    if (!file) return null;
+    if (typeof file === 'string') return { refusal: file };
     const url = await slack(channel, false, () =>
       client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length }),
     );

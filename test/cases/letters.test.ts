@@ -116,15 +116,12 @@ describe('letters made by the daily run', () => {
     ]);
     expect(events[0]!.summary).toBe('14-dagenbrief verstuurd op 13-01-2027, ontvangst aangenomen op 14-01-2027');
 
-    // The 14-day letter of a case still at `reminder` goes in the digest's PDF; the contact case's letters to its card's thread.
+    // Every 14-day letter goes out once, in the digest's print file; the invitation to the contact case's thread.
     const files = await queryRows<{ case_id: number; payload: { kind: string; contractId: string } }>(
       database.db,
       sql`select case_id, payload from outbox where kind = 'letter_file' order by id`,
     );
-    expect(files.map((f) => [f.payload.contractId, f.payload.kind])).toEqual([
-      ['100002', 'reminder'],
-      ['100002', 'invitation'],
-    ]);
+    expect(files.map((f) => [f.payload.contractId, f.payload.kind])).toEqual([['100002', 'invitation']]);
 
     await runDaily(database, config, { date: D_JAN });
     expect(await letterRows()).toHaveLength(3);
@@ -177,6 +174,33 @@ describe('letters made by the team', () => {
     expect(card).toMatchObject({ letterDate: '2027-01-22', receivedOn: '2027-01-22' });
     const { pdf } = await database.db.transaction((tx) => printLetters(tx, [card.id], { config, templates }));
     expect(await pdfText(pdf!)).toContain('29 januari 2027');
+  });
+});
+
+describe('the bailiff handover (P3.b)', () => {
+  it("P3.b lists this case's steps with their letters, not the tenancy's other records", async () => {
+    await runDaily(database, config, { date: D_JAN });
+    // A change of address from the ERP is a tenancy record, not a step of this case.
+    const moved = csv(
+      ';',
+      ['contract_id', 'team', 'tenant_names', 'address', 'postcode', 'city', 'monthly_rent', 'start_date'],
+      [
+        ['100001', 'noord', 'Şahin Yıldız', 'Kerkstraat 5', '1234 AB', 'Ergens', '700,00', '2020-01-01'],
+        ['100002', 'noord', 'Zoë Müller & Łukasz Nowak', 'Dorpsstraat 14', '1234 AC', 'Ergens', '700,00', '2020-01-01'],
+      ],
+    );
+    await importTenancies(database, files.write('moved.csv', moved), config, { today: '2027-01-18' });
+    await database.db.execute(
+      sql`update cases set stage = 'escalation', state = state || '{"escalation": {"since": "2027-01-19", "reason": "geen contact"}}'::jsonb
+          where contract_id = '100002'`,
+    );
+    expect(await service.handToBailiff(ANNA, '100002', { key: 'b1', date: '2027-01-20' })).toMatchObject({ ok: true, stage: 'bailiff' });
+    const handover = (await lettersOfTenancy(database.db, '100002')).find((l) => l.kind === 'bailiff_handover')!;
+    const { pdf } = await database.db.transaction((tx) => printLetters(tx, [handover.id], { config, templates }));
+    const text = await pdfText(pdf!);
+    expect(text).toContain('Dorpsstraat 14');
+    expect(text).toContain('13 januari 2027');
+    expect(text).not.toContain('Gegevens gewijzigd door import');
   });
 });
 

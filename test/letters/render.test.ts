@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LETTER_KINDS } from '../../src/letters/letter-kinds.js';
-import { renderLettersPdf } from '../../src/letters/render.js';
+import * as fontkit from 'fontkit';
+import { printable, renderLettersPdf } from '../../src/letters/render.js';
 import { BUILT_IN_TEMPLATES_DIR, LetterTemplateError, loadLetterTemplates } from '../../src/letters/templates.js';
 import { build, letterPages, source, templates } from './fixtures.js';
 import { pdfPageTexts, pdfText } from '../support/pdf-text.js';
@@ -85,6 +86,15 @@ describe('rendering', () => {
     const doc = JSON.parse(JSON.stringify(build(source('reminder'))));
     delete doc.fields.termEndsOn;
     await expect(renderLettersPdf([doc], templates)).rejects.toThrow(/no value for field "termEndsOn"/);
+  });
+});
+
+describe('characters the font lacks', () => {
+  it('an arrow from an import note prints as "->", anything else unknown as "?": never as a gap', () => {
+    const font = fontkit.create(templates.fonts.regular);
+    expect(printable('adres Dorpsstraat 12 → Dorpsstraat 14', font)).toBe('adres Dorpsstraat 12 -> Dorpsstraat 14');
+    expect(printable('Şahin Yıldız, Łukasz, Zoë, € 1.234,56 · “ok”', font)).toBe('Şahin Yıldız, Łukasz, Zoë, € 1.234,56 · “ok”');
+    expect(printable('\u{1F3E0} thuis', font)).toBe('? thuis');
   });
 });
 

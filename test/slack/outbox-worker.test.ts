@@ -607,7 +607,7 @@ describe('letters as files (P1, P2)', () => {
     expect(text.match(/binnen 14 dagen na de dag waarop u deze brief ontvangt/g)).toHaveLength(5);
   });
 
-  it("P2 a case's letters go to its card's thread after the card, each once", async () => {
+  it("P2 a case's letters go to its card's thread after the card, each once; its 14-day letter only in the digest's print file", async () => {
     await loadCases(withLetters);
     await drain(worker({ config: withLetters }));
     const id = await caseId('100001');
@@ -616,14 +616,25 @@ describe('letters as files (P1, P2)', () => {
     expect(thread.map((m) => (m.files ? m.files[0]!.title : m.text.slice(0, 12)))).toEqual([
       PRIVACY_REMINDER.slice(0, 12),
       expect.stringMatching(/^Fase: conta/),
-      `14-dagenbrief-100001-${D_JAN}`,
       `uitnodiging-100001-${D_JAN}`,
     ]);
     const invitation = thread.at(-1)!.files![0]!;
     expect(await pdfText(fake.uploads.get(invitation.id)!)).toContain('T. Huurder0');
     expect(await row(`file:letter:${id}:invitation:${D_JAN}`)).toMatchObject({ status: 'sent', slack_ts: invitation.id });
-    // Eight cases: two letters each in their threads, two digests.
-    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(8 * 2 + 2);
+    // Eight cases: the invitation each in their threads, and the two digests' print files with the 14-day letters.
+    expect(fake.callsTo('files.completeUploadExternal')).toHaveLength(8 + 2);
+  });
+
+  it('letters queued while the corporation was configured, delivered after it left the configuration: notes saying why, nothing held up', async () => {
+    await loadCases(withLetters);
+    await drain(worker({ config }));
+    const [digestPost] = world.topLevel(NOORD).filter((m) => m.key?.startsWith('digest:'));
+    const needed = ':warning: Brieven maken kan pas als letters.sender en letters.debtHelp in huurwacht.yml staan.';
+    expect(world.thread(digestPost!.ts).map((m) => m.text)).toEqual([needed]);
+    const id = await caseId('100001');
+    expect(world.thread((await cardRef(id))!.ts).at(-1)!.text).toBe(needed);
+    expect((await outbox()).filter((o) => o.status !== 'sent')).toEqual([]);
+    expect(fake.callsTo('files.getUploadURLExternal')).toHaveLength(0);
   });
 
   it('P2.d.2 a letter that cannot be made becomes a note in the thread saying why, and the case goes on', async () => {
