@@ -198,6 +198,7 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: now('next_attempt_at'),
     lastError: text('last_error'),
+    /** The row's main message's ts; for a letter file, the shared file's id. */
     slackTs: text('slack_ts'),
     createdAt: now('created_at'),
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'string' }),
@@ -277,7 +278,7 @@ export const letters = pgTable(
   'letters',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    /** One letter per kind per step of a case: `letter:<case>:<kind>:<case version>`. */
+    /** One letter per kind and fact of a case: `letter:<case>:<kind>:<the day (or step and day) it reports>`. */
     key: text('key').notNull().unique(),
     caseId: integer('case_id')
       .notNull()

@@ -242,13 +242,15 @@ function confirmation(source: LetterSource, state: CaseState, ctx: LetterContext
   return {
     fields: {
       agreedOn: dutchDate(agreement.agreedOn),
-      agreementPlace: agreement.via === 'home_visit' ? 'tijdens het huisbezoek' : 'in ons gesprek',
+      agreementPlace: agreement.via === 'home_visit' ? 'tijdens ons huisbezoek met u' : 'met u',
       agreedArrears: formatEuro(agreement.arrearsCents),
       referralConsent: flag(agreement.referralConsent),
+      obligations: flag(Object.values(agreement.obligations).some(Boolean)),
       obligationNoNewArrears: flag(agreement.obligations.noNewArrears),
       obligationRegisterWithAid: flag(agreement.obligations.registerWithAid),
       obligationReportRegistration: flag(agreement.obligations.reportRegistration),
       obligationPaymentArrangement: flag(agreement.obligations.paymentArrangement),
+      commitments: flag(Object.values(agreement.commitments).some(Boolean)),
       commitmentPassDetailsOn: flag(agreement.commitments.passDetailsOn),
       commitmentNoCollection: flag(agreement.commitments.noCollection),
       commitmentNoInterest: flag(agreement.commitments.noInterest),
@@ -445,6 +447,7 @@ function handover(source: LetterSource, state: CaseState, ctx: LetterContext): {
       signalReportedOn: reportedOn ? dutchDate(reportedOn) : '',
       signalWindow,
       earlierVerdict: source.earlierVerdictDate ? dutchDate(source.earlierVerdictDate) : '',
+      arrangementAgreedOn: state.arrangement ? dutchDate(state.arrangement.agreedOn) : '',
       mtDecision,
       mtApproved: flag(handoverAfterDecision(state, source.letterDate)),
       probationNote: state.duringProbation ? 'De zaak ontstond tijdens een proeftijd na een eerder uitgestelde ontruiming (P4.a.3).' : '',
@@ -530,7 +533,7 @@ export function buildLetterDocument(source: LetterSource, ctx: LetterContext): L
       break;
     case 'card':
       requireArrears(kind, source);
-      fields = card(source, state);
+      fields = { ...card(source, state), maxArrangementMonths: String(ctx.maxArrangementMonths ?? 6) };
       // Put in the mailbox by hand (P2.d.2): received the day it is left.
       receivedOn = state.visit?.cardLeftOn ?? source.letterDate;
       tables = { arrears: monthTable(source.balanceCents, source) };

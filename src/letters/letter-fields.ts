@@ -65,13 +65,15 @@ const KIND_FIELDS = {
   confirmation: {
     fields: {
       agreedOn: { about: 'datum van het gesprek' },
-      agreementPlace: { about: '"in het gesprek" of "tijdens het huisbezoek"' },
+      agreementPlace: { about: '"met u" of "tijdens ons huisbezoek met u"' },
       agreedArrears: { about: 'de achterstand waarover de afspraken gaan (P2.b)' },
       referralConsent: { optional: true, about: '"ja" als de huurder instemt met het meldingsformulier (P2.a.2)' },
+      obligations: { optional: true, about: '"ja" als de huurder minstens één verplichting op zich nam (P2.b.1–4)' },
       obligationNoNewArrears: { optional: true, about: '"ja" bij verplichting P2.b.1' },
       obligationRegisterWithAid: { optional: true, about: '"ja" bij verplichting P2.b.2' },
       obligationReportRegistration: { optional: true, about: '"ja" bij verplichting P2.b.3' },
       obligationPaymentArrangement: { optional: true, about: '"ja" bij verplichting P2.b.4' },
+      commitments: { optional: true, about: '"ja" als de corporatie minstens één toezegging deed (P2.c.1–4)' },
       commitmentPassDetailsOn: { optional: true, about: '"ja" bij toezegging P2.c.1' },
       commitmentNoCollection: { optional: true, about: '"ja" bij toezegging P2.c.2' },
       commitmentNoInterest: { optional: true, about: '"ja" bij toezegging P2.c.3' },
@@ -88,6 +90,7 @@ const KIND_FIELDS = {
     fields: {
       visitedOn: { about: 'datum van het huisbezoek' },
       cardTermDays: { about: 'reactietermijn in dagen, "7"' },
+      maxArrangementMonths: { about: 'langste looptijd van een regeling, "6"' },
       cardTermEndsOn: { about: 'laatste dag om te reageren (P2.d.2)' },
     },
     tables: ARREARS_TABLE,
@@ -121,6 +124,7 @@ const KIND_FIELDS = {
       mtDecision: { optional: true, about: 'MT-besluit met datum en stemmen' },
       mtApproved: { optional: true, about: '"ja" als het MT de ontruimingsprocedure heeft goedgekeurd (P3.d)' },
       probationNote: { optional: true, about: 'de zaak ontstond in een proeftijd (P4.a.3)' },
+      arrangementAgreedOn: { optional: true, about: 'datum waarop de betalingsregeling is afgesproken' },
     },
     tables: {
       steps: 'de stappen uit het dossier met datum en artikel',

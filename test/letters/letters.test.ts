@@ -94,7 +94,8 @@ describe('P2.d.2 the card after a visit with nobody home', () => {
     const text = await letterText(src);
     expect(text).toContain(`Op ${dutchDate(visit.visitedOn!)} zijn twee medewerkers`);
     expect(text).toContain(`Neem uiterlijk op ${dutchDeadline(visit.cardTermEndsOn!)} contact met ons op`);
-    expect(text).toContain('Reageert u niet binnen deze week, dan dragen wij uw dossier over aan de deurwaarder');
+    expect(text).toContain('Reageert u niet binnen deze 7 dagen, dan dragen wij uw dossier over aan de deurwaarder');
+    expect(text).toContain(`betalingsregeling van maximaal 6 maanden`);
     expect(text).toContain('Reageer binnen 7 dagen');
     expect(text).toContain(`huurachterstand van ${formatEuro(src.balanceCents)}`);
     expect(text).toContain('schuldhulpverlening en budgetbeheer'); // P2.a.2

@@ -6,7 +6,8 @@ import { LETTER_KINDS } from '../../src/letters/letter-kinds.js';
 import * as fontkit from 'fontkit';
 import { printable, renderLettersPdf } from '../../src/letters/render.js';
 import { BUILT_IN_TEMPLATES_DIR, LetterTemplateError, loadLetterTemplates } from '../../src/letters/templates.js';
-import { build, letterPages, source, templates } from './fixtures.js';
+import { buildLetterDocument } from '../../src/letters/letter-document.js';
+import { build, ctx, letterPages, source, templates } from './fixtures.js';
 import { pdfPageTexts, pdfText } from '../support/pdf-text.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'huurwacht-letters-'));
@@ -86,6 +87,16 @@ describe('rendering', () => {
     const doc = JSON.parse(JSON.stringify(build(source('reminder'))));
     delete doc.fields.termEndsOn;
     await expect(renderLettersPdf([doc], templates)).rejects.toThrow(/no value for field "termEndsOn"/);
+  });
+});
+
+describe('the signature', () => {
+  it('names who signs when letters.sender.signatory is set, above the corporation', async () => {
+    const letters = { ...ctx.letters, sender: { ...ctx.letters.sender, signatory: 'J. de Vries' } };
+    const doc = buildLetterDocument(source('invitation'), { ...ctx, letters });
+    const text = await pdfText(await renderLettersPdf([doc], templates));
+    expect(text).toMatch(/Met vriendelijke groet, J\. de Vries Woonstichting Voorbeeld/);
+    expect(await pdfText(await renderLettersPdf([build(source('invitation'))], templates))).not.toContain('J. de Vries');
   });
 });
 

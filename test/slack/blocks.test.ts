@@ -300,7 +300,7 @@ describe('team digest', () => {
 
   it('P1 with the corporation configured, the letters follow as one PDF in the thread', () => {
     expect(texts(digestBlocks({ ...digest, lettersPdf: true }))[1]).toBe(
-      '*Nieuwe 14-dagenbrieven: 3* (de brieven volgen als één PDF om te printen in de thread)\nH-1001, H-1002, H-1003',
+      '*Nieuwe 14-dagenbrieven: 3* (de brieven volgen in de thread, als één PDF om te printen)\nH-1001, H-1002, H-1003',
     );
   });
 

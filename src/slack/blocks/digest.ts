@@ -33,7 +33,7 @@ export function digestBlocks(digest: TeamDigest): Block[] {
   blocks.push(
     section(
       letters.length > 0
-        ? `*Nieuwe 14-dagenbrieven: ${letters.length}*${digest.lettersPdf ? ' (de brieven volgen als één PDF om te printen in de thread)' : ''}\n${compactList(letters, LIST_CHARS, ', ')}`
+        ? `*Nieuwe 14-dagenbrieven: ${letters.length}*${digest.lettersPdf ? ' (de brieven volgen in de thread, als één PDF om te printen)' : ''}\n${compactList(letters, LIST_CHARS, ', ')}`
         : '*Nieuwe 14-dagenbrieven:* geen',
     ),
   );
