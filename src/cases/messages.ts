@@ -76,11 +76,7 @@ export async function enqueueCaseMessages(tx: Executor, applied: AppliedTransiti
  * at contact (a second copy in the thread could be sent twice). Without the corporation's details
  * in the configuration no letter can be printed, so none is queued.
  */
-export async function enqueueLetterFiles(
-  tx: Executor,
-  letters: readonly RecordedLetter[],
-  config: Config,
-): Promise<number> {
+export async function enqueueLetterFiles(tx: Executor, letters: readonly RecordedLetter[], config: Config): Promise<number> {
   if (!config.letters) return 0;
   const rows: OutboxRow[] = letters
     .filter((l) => l.kind !== 'reminder')
