@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { webApi, type App } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -23,10 +23,7 @@ import { exportSignals } from './cases/signal-export.js';
 import { DailyRunRefused, runDaily } from './daily/daily-run.js';
 import { formatDailyReport } from './daily/daily-report-text.js';
 import { createOutcomeService } from './cases/outcome-service.js';
-import { createSlackApp, MISSING_SLACK_HELP, readSlackEnv, type SlackEnv } from './slack/app.js';
-import { isMtMember } from './slack/commands.js';
-import { FEATURES } from './slack/features.js';
-import { createOutboxClient, createOutboxWorker, listFailedOutbox, retryFailedOutbox } from './slack/outbox-worker.js';
+import type { SlackEnv } from './slack/app.js';
 import { letterFileName, LetterPrintingError, lettersOfTenancy, printLetters } from './cases/letter-printing.js';
 import { LetterDataError } from './letters/letter-document.js';
 import { isLetterKind, LETTER_KIND_NL, LETTER_KINDS, type LetterKind } from './letters/letter-kinds.js';
@@ -143,6 +140,14 @@ async function serve(
   stopped: Promise<string>,
   letterTemplates: LetterTemplates,
 ): Promise<void> {
+  // Bolt takes a tenth of a second to load: only `start` pays for it, not every command.
+  const [{ webApi }, { createSlackApp }, { isMtMember }, { FEATURES }, { createOutboxClient, createOutboxWorker }] = await Promise.all([
+    import('@slack/bolt'),
+    import('./slack/app.js'),
+    import('./slack/commands.js'),
+    import('./slack/features.js'),
+    import('./slack/outbox-worker.js'),
+  ]);
   const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
 
   // Who the bot is, asked once with a few quick retries: a wrong token is a clear message at
@@ -316,6 +321,7 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
     .description('List the failed messages with their last error.')
     .action(async () => {
       await withDatabase(async (database) => {
+        const { listFailedOutbox } = await import('./slack/outbox-worker.js');
         const failed = await listFailedOutbox(database.db);
         io.out(
           failed.length === 0
@@ -333,6 +339,7 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
     .description('Put failed messages back in the queue; one that may have reached Slack is looked for before it is sent again.')
     .action(async (keys: string[]) => {
       await withDatabase(async (database) => {
+        const { retryFailedOutbox } = await import('./slack/outbox-worker.js');
         const n = await retryFailedOutbox(database.db, keys.length ? keys : undefined);
         await recordAudit(database.db, { actor: cliActor(), action: 'outbox.retry', subject: null, detail: { keys, requeued: n } });
         io.out(`${n} bericht${n === 1 ? '' : 'en'} opnieuw in de wachtrij; \`huurwacht start\` verstuurt ze.`);
@@ -403,6 +410,7 @@ export function buildProgram(io: CliIo = defaultIo, outcome: { exitCode: number 
     )
     .action(async () => {
       // Checked before the database is opened: nothing is locked or migrated for a start that cannot work.
+      const { MISSING_SLACK_HELP, readSlackEnv } = await import('./slack/app.js');
       const slack = readSlackEnv(io.env);
       if (!slack.ok) {
         throw new UsageError(

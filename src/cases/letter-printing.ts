@@ -9,7 +9,6 @@ import { buildLetterDocument, LetterDataError, type LetterDocument } from '../le
 import type { LetterKind } from '../letters/letter-kinds.js';
 import type { LetterSource } from '../letters/letter-source.js';
 import { letterTemplatesFromTexts, type LetterTemplates } from '../letters/templates.js';
-import { renderLettersPdf } from '../letters/render.js';
 
 /**
  * Turns recorded letters into PDF. The first rendering freezes each letter: the document (every
@@ -148,6 +147,9 @@ function letterSource(r: LetterRow): LetterSource {
   };
 }
 
+// PDFKit takes a fifth of a second to load: only the commands and the worker that print pay for it.
+const renderer = () => import('../letters/render.js');
+
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -214,7 +216,7 @@ export async function freezeLetters(
         });
         continue;
       }
-      const pdf = await renderLettersPdf([document], ctx.templates);
+      const pdf = await (await renderer()).renderLettersPdf([document], ctx.templates);
       pdfSha256 = sha256(pdf);
       fresh.push({ id: r.id, document, pdf_sha256: pdfSha256 });
       firstPrints.set(r.id, pdf);
@@ -267,7 +269,9 @@ export async function printLetters(
   const pdf =
     only ??
     (ordered.length
-      ? await renderLettersPdf(
+      ? await (
+          await renderer()
+        ).renderLettersPdf(
           ordered.map((l) => l.document),
           templates,
         )
