@@ -200,7 +200,9 @@ function killPlan(): KillAt[] {
   const plan: KillAt[] = [
     { after: 'ready', delayMs: Math.random() * 5 },
     dayKill(),
-    { after: 'spawn', delayMs: 200 + Math.random() * 1200 },
+    // Within the child's start-up (node, tsx, opening the database: well over 400 ms): a kill that
+    // came after the run had committed would leave the later kills nothing to interrupt.
+    { after: 'spawn', delayMs: 50 + Math.random() * 350 },
   ];
   while (plan.length < KILLS - 1) {
     plan.push(dayKill());
