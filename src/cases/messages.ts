@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { queryRows, type Executor } from '../db/client.js';
 import { formatDutchLongDate, type IsoDate } from '../domain/calendar.js';
-import type { OpenStage } from '../domain/case-state.js';
+import { OPEN_STAGES, STAGE_SHORT_NL, type OpenStage } from '../domain/case-state.js';
 import { stageAfter, type AppliedTransition } from './case-store.js';
 import type { RecordedLetter } from './letter-records.js';
 
@@ -14,16 +14,7 @@ import type { RecordedLetter } from './letter-records.js';
  */
 
 // A case gets its own card from `contact` on; 14-day letters go out as one list in the digest.
-const CARD_STAGES: readonly string[] = [
-  'contact',
-  'visit',
-  'arrangement',
-  'escalation',
-  'bailiff',
-  'mt_vote',
-  'eviction_procedure',
-  'verdict',
-];
+const CARD_STAGES: readonly string[] = OPEN_STAGES.filter((s) => s !== 'reminder');
 
 interface OutboxRow {
   key: string;
@@ -132,18 +123,6 @@ export interface TeamDigest {
   text: string;
 }
 
-const DIGEST_LABELS: Record<OpenStage, string> = {
-  reminder: '14-dagenbrief',
-  contact: 'contact',
-  visit: 'huisbezoek',
-  arrangement: 'regeling',
-  escalation: 'bespreking',
-  bailiff: 'deurwaarder',
-  mt_vote: 'MT-besluit',
-  eviction_procedure: 'ontruimingsprocedure',
-  verdict: 'vonnis',
-};
-
 // The text stays short enough to read at a glance; the full list is in the payload.
 const DIGEST_DUE_SHOWN = 8;
 
@@ -167,14 +146,14 @@ export async function buildTeamDigests(executor: Executor, date: IsoDate, config
     const newLetters = mine.flatMap((r) => r.letters ?? []).sort();
     const lettersPdf = config.letters !== undefined;
     const due = mine.flatMap((r) => r.due ?? []).sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.contractId.localeCompare(b.contractId));
-    const parts = (Object.keys(DIGEST_LABELS) as OpenStage[]).filter((s) => counts[s]).map((s) => `${DIGEST_LABELS[s]} ${counts[s]}`);
+    const parts = OPEN_STAGES.filter((s) => counts[s]).map((s) => `${STAGE_SHORT_NL[s]} ${counts[s]}`);
     const text = [
       `${team.name} · ${formatDutchLongDate(date)}`,
       `Nieuwe 14-dagenbrieven: ${newLetters.length}${lettersPdf && newLetters.length ? ' (één PDF om te printen)' : ''}${parts.length ? ` · ${parts.join(' · ')}` : ''}`,
       due.length
         ? `Vandaag: ${due
             .slice(0, DIGEST_DUE_SHOWN)
-            .map((d) => `${d.contractId} ${DIGEST_LABELS[d.stage]}${d.overdue ? ' (verlopen)' : ''}`)
+            .map((d) => `${d.contractId} ${STAGE_SHORT_NL[d.stage]}${d.overdue ? ' (verlopen)' : ''}`)
             .join(' · ')}${due.length > DIGEST_DUE_SHOWN ? ` · en nog ${due.length - DIGEST_DUE_SHOWN}` : ''}`
         : 'Vandaag: geen taken',
     ].join('\n');

@@ -21,6 +21,29 @@ export const OPEN_STAGES = [
   'verdict',
 ] as const;
 export type OpenStage = (typeof OPEN_STAGES)[number];
+
+/** The stages before the verdict: from the verdict on, the court's dates decide (P4). */
+export const STAGES_BEFORE_VERDICT: readonly OpenStage[] = OPEN_STAGES.filter((s) => s !== 'verdict');
+
+/** Each stage's Dutch name, as the team says it. */
+export const STAGE_NAMES_NL: Readonly<Record<OpenStage, string>> = {
+  reminder: '14-dagenbrief',
+  contact: 'contact',
+  visit: 'huisbezoek',
+  arrangement: 'betalingsregeling',
+  escalation: 'teambespreking',
+  bailiff: 'deurwaarder',
+  mt_vote: 'MT-besluit',
+  eviction_procedure: 'ontruimingsprocedure',
+  verdict: 'vonnis',
+};
+
+/** Shorter still, for counts in one line (digests, overviews). */
+export const STAGE_SHORT_NL: Readonly<Record<OpenStage, string>> = {
+  ...STAGE_NAMES_NL,
+  arrangement: 'regeling',
+  escalation: 'bespreking',
+};
 export type ClosedReason = 'paid' | 'postponed' | 'evicted' | 'ended';
 
 export type Ballot = 'for' | 'against' | 'abstain';

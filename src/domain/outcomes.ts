@@ -1,6 +1,15 @@
 import { validateArrangement, type Installment } from './arrangement.js';
 import { addDays, addMonths, addWorkingDays, formatDutchDate, parseIsoDate, type IsoDate } from './calendar.js';
-import type { AgreementFacts, Ballot, CaseState, HoldReason, OpenStage, ProcedureRules } from './case-state.js';
+import {
+  STAGE_NAMES_NL,
+  STAGES_BEFORE_VERDICT,
+  type AgreementFacts,
+  type Ballot,
+  type CaseState,
+  type HoldReason,
+  type OpenStage,
+  type ProcedureRules,
+} from './case-state.js';
 import { formatEuro, type Cents } from './money.js';
 import { holdLabel } from './next-step.js';
 import { closeVote, payByDate, STAGE_CLAUSE, type OpenCase, type Transition } from './procedure.js';
@@ -30,29 +39,8 @@ export type OutcomeResult =
   /** `wrong_stage`: the case is not in a stage where this can be recorded (the message names it). */
   | { ok: false; errors: FieldError[]; reason?: 'wrong_stage' };
 
-export const STAGE_LABEL_NL: Record<OpenStage, string> = {
-  reminder: '14-dagenbrief',
-  contact: 'contact',
-  visit: 'huisbezoek',
-  arrangement: 'betalingsregeling',
-  escalation: 'teambespreking',
-  bailiff: 'deurwaarder',
-  mt_vote: 'MT-besluit',
-  eviction_procedure: 'ontruimingsprocedure',
-  verdict: 'vonnis',
-};
-
 /** Stages in which a hold may pause the procedure: from the verdict on, the court's dates decide. */
-export const HOLD_STAGES: readonly OpenStage[] = [
-  'reminder',
-  'contact',
-  'visit',
-  'arrangement',
-  'escalation',
-  'bailiff',
-  'mt_vote',
-  'eviction_procedure',
-];
+export const HOLD_STAGES = STAGES_BEFORE_VERDICT;
 
 /** A court moratorium lasts at most six months (art. 287a lid 1 Faillissementswet). */
 export const MORATORIUM_MAX_MONTHS = 6;
@@ -68,14 +56,14 @@ function orList(items: readonly string[]): string {
 
 function requireStage(open: OpenCase, allowed: readonly OpenStage[], what: string, where?: string): OutcomeResult | null {
   if (allowed.includes(open.stage)) return null;
-  where ??= `${allowed.length === 1 ? 'de fase' : 'de fasen'} ${orList(allowed.map((s) => STAGE_LABEL_NL[s]))}`;
+  where ??= `${allowed.length === 1 ? 'de fase' : 'de fasen'} ${orList(allowed.map((s) => STAGE_NAMES_NL[s]))}`;
   return {
     ok: false,
     reason: 'wrong_stage',
     errors: [
       {
         field: 'stage',
-        message: `${what} kan alleen in ${where}; deze zaak staat in de fase ${STAGE_LABEL_NL[open.stage]} (${STAGE_CLAUSE[open.stage]}).`,
+        message: `${what} kan alleen in ${where}; deze zaak staat in de fase ${STAGE_NAMES_NL[open.stage]} (${STAGE_CLAUSE[open.stage]}).`,
       },
     ],
   };

@@ -1,6 +1,6 @@
 import type { MonthArrears } from './arrears.js';
 import { addDays, addWorkingDays, addYears, formatDutchDate, type IsoDate } from './calendar.js';
-import type { CaseState, ClosedReason, OpenStage, ProcedureRules } from './case-state.js';
+import { STAGES_BEFORE_VERDICT, type CaseState, type ClosedReason, type OpenStage, type ProcedureRules } from './case-state.js';
 import { collectionCostsCents, reminderLetterTerms } from './collection-costs.js';
 import { isArrangementBroken } from './arrangement.js';
 import { formatEuro, formatMonthsNl } from './money.js';
@@ -55,16 +55,7 @@ export type Transition =
   | ({ type: 'update'; stage: OpenStage; event: string } & Change);
 
 /** Stages where a paid balance closes the case; from the verdict on, P4 decides. */
-const PAYABLE: readonly OpenStage[] = [
-  'reminder',
-  'contact',
-  'visit',
-  'arrangement',
-  'escalation',
-  'bailiff',
-  'mt_vote',
-  'eviction_procedure',
-];
+const PAYABLE = STAGES_BEFORE_VERDICT;
 
 export const STAGE_CLAUSE: Record<OpenStage, string> = {
   reminder: 'P1',

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { CaseStage } from '../../db/schema.js';
+import { STAGE_NAMES_NL } from '../../domain/case-state.js';
 
 /**
  * Small helpers for the messages the outbox posts (case card, digest, MT vote). Every builder
@@ -119,18 +120,7 @@ export function lowerFirst(text: string): string {
 }
 
 /** Short stage names for lists and thread replies; STAGE_LABELS adds the clause. */
-export const STAGE_NAMES: Record<CaseStage, string> = {
-  reminder: '14-dagenbrief',
-  contact: 'contact',
-  visit: 'huisbezoek',
-  arrangement: 'betalingsregeling',
-  escalation: 'teambespreking',
-  bailiff: 'deurwaarder',
-  mt_vote: 'MT-besluit',
-  eviction_procedure: 'ontruimingsprocedure',
-  verdict: 'vonnis',
-  closed: 'gesloten',
-};
+export const STAGE_NAMES: Record<CaseStage, string> = { ...STAGE_NAMES_NL, closed: 'gesloten' };
 
 /** Checks a message against the limits that Slack enforces by refusing the call. */
 export function limitViolations(blocks: readonly Block[]): string[] {

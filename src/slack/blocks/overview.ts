@@ -1,5 +1,5 @@
 import { formatDutchDate, formatDutchLongDate, type IsoDate } from '../../domain/calendar.js';
-import { OPEN_STAGES, type OpenStage } from '../../domain/case-state.js';
+import { OPEN_STAGES, STAGE_SHORT_NL, type OpenStage } from '../../domain/case-state.js';
 import { formatEuro } from '../../domain/money.js';
 import {
   clip,
@@ -53,25 +53,13 @@ export interface Overview {
 
 export const OVERVIEW_TASKS_SHOWN = 10;
 
-export const STAGE_SHORT: Record<OpenStage, string> = {
-  reminder: '14-dagenbrief',
-  contact: 'contact',
-  visit: 'huisbezoek',
-  arrangement: 'regeling',
-  escalation: 'bespreking',
-  bailiff: 'deurwaarder',
-  mt_vote: 'MT-besluit',
-  eviction_procedure: 'ontruimingsprocedure',
-  verdict: 'vonnis',
-};
-
 export function taskLine(t: OverviewTask, date: IsoDate): string {
   const when = t.dueOn < date ? `verlopen ${formatDutchDate(t.dueOn)}` : t.dueOn === date ? 'vandaag' : formatDutchDate(t.dueOn);
-  return `• *${escapeMrkdwn(t.contractId)}* ${escapeMrkdwn(clip(t.address, 80))} · ${STAGE_SHORT[t.stage]} · ${when}\n    ${escapeMrkdwn(clip(t.task, 200))}`;
+  return `• *${escapeMrkdwn(t.contractId)}* ${escapeMrkdwn(clip(t.address, 80))} · ${STAGE_SHORT_NL[t.stage]} · ${when}\n    ${escapeMrkdwn(clip(t.task, 200))}`;
 }
 
 function teamBlocks(o: TeamOverview, date: IsoDate): Block[] {
-  const perStage = OPEN_STAGES.filter((s) => o.counts[s]).map((s) => `${STAGE_SHORT[s]} ${o.counts[s]}`);
+  const perStage = OPEN_STAGES.filter((s) => o.counts[s]).map((s) => `${STAGE_SHORT_NL[s]} ${o.counts[s]}`);
   const blocks: Block[] = [
     section(
       `*${escapeMrkdwn(o.teamName)}*\n` +
