@@ -141,13 +141,14 @@ async function serve(
   letterTemplates: LetterTemplates,
 ): Promise<void> {
   // Bolt takes a tenth of a second to load: only `start` pays for it, not every command.
-  const [{ webApi }, { createSlackApp }, { isMtMember }, { FEATURES }, { createOutboxClient, createOutboxWorker }] = await Promise.all([
-    import('@slack/bolt'),
-    import('./slack/app.js'),
-    import('./slack/commands.js'),
-    import('./slack/features.js'),
-    import('./slack/outbox-worker.js'),
-  ]);
+  const [{ webApi }, { createSlackApp, trackInFlight }, { isMtMember }, { FEATURES }, { createOutboxClient, createOutboxWorker }] =
+    await Promise.all([
+      import('@slack/bolt'),
+      import('./slack/app.js'),
+      import('./slack/commands.js'),
+      import('./slack/features.js'),
+      import('./slack/outbox-worker.js'),
+    ]);
   const clientOptions = env.apiUrl ? { slackApiUrl: env.apiUrl } : {};
 
   // Who the bot is, asked once with a few quick retries: a wrong token is a clear message at
@@ -170,15 +171,7 @@ async function serve(
     isMtMember: (userId) => (app ? isMtMember(config, app.client, userId, log) : false),
   });
   app = createSlackApp(env, { database, config, outcomes, log }, FEATURES, identity);
-  let inFlight = 0;
-  app.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
+  const inFlight = trackInFlight(app);
 
   const worker = createOutboxWorker({
     database,
@@ -215,9 +208,7 @@ async function serve(
     log.info('stopping: no new Slack requests; finishing the requests, the message in flight and the run in progress', { signal });
   } finally {
     if (appStarted) await app.stop().catch((err: unknown) => log.warn('stopping the Slack app failed', { cause: String(err) }));
-    const deadline = Date.now() + DRAIN_MS;
-    while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    if (inFlight > 0) log.warn('Slack requests still running at stop', { inFlight });
+    if (!(await inFlight.drained(DRAIN_MS))) log.warn('Slack requests still running at stop', { inFlight: inFlight.count() });
     await worker.stop().catch((err: unknown) => log.error('stopping the outbox worker failed', { cause: String(err) }));
     await scheduler?.stop().catch((err: unknown) => log.error('stopping the scheduler failed', { cause: String(err) }));
     log.info('stopped');

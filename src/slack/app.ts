@@ -103,3 +103,30 @@ export function createSlackApp(
   for (const register of features) register(app, deps);
   return app;
 }
+
+export interface InFlight {
+  count(): number;
+  /** Resolves true once no request is being handled, false if some still are after `timeoutMs`. */
+  drained(timeoutMs: number, pollMs?: number): Promise<boolean>;
+}
+
+/** Counts the requests being handled, so a stop can let them finish (graceful shutdown, tests). */
+export function trackInFlight(app: App): InFlight {
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
+  return {
+    count: () => inFlight,
+    async drained(timeoutMs, pollMs = 20) {
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, pollMs));
+      return inFlight === 0;
+    },
+  };
+}

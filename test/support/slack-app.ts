@@ -5,7 +5,7 @@ import { createOutcomeService, type OutcomeServiceOptions } from '../../src/case
 import type { Config } from '../../src/config.js';
 import type { IsoDate } from '../../src/domain/calendar.js';
 import { jsonLogger, type Logger } from '../../src/log.js';
-import { createSlackApp, type SlackDeps } from '../../src/slack/app.js';
+import { createSlackApp, trackInFlight, type SlackDeps } from '../../src/slack/app.js';
 import type { TestDatabase } from './db.js';
 import type { FakeSlack } from './fake-slack.js';
 import { SIGNING_SECRET } from './signed.js';
@@ -42,25 +42,13 @@ export async function startTestSlackApp(options: TestSlackAppOptions): Promise<T
     botUserId: 'U0BOTBOTBOT',
     botId: options.botId,
   });
-  let inFlight = 0;
-  app.use(async ({ next }) => {
-    inFlight++;
-    try {
-      await next();
-    } finally {
-      inFlight--;
-    }
-  });
+  const inFlight = trackInFlight(app);
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
   return {
     app,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
     async idle(timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (inFlight > 0) {
-        if (Date.now() > deadline) throw new Error('the app is still busy');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      if (!(await inFlight.drained(timeoutMs, 10))) throw new Error('the app is still busy');
     },
     async stop() {
       await app.stop();
