@@ -17,7 +17,8 @@ import { letterTemplatesFromTexts, type LetterTemplates } from '../letters/templ
  * ledger, the address or the case did since.
  */
 
-export interface StoredLetter {
+/** A recorded letter: which it is, of which case, sent and received when. */
+export interface LetterRef {
   id: number;
   key: string;
   caseId: number;
@@ -25,6 +26,9 @@ export interface StoredLetter {
   kind: LetterKind;
   letterDate: IsoDate;
   receivedOn: IsoDate;
+}
+
+export interface StoredLetter extends LetterRef {
   document: LetterDocument;
   pdfSha256: string;
   /** The templates it was made with: today's, or the texts kept from before a change. */
@@ -155,13 +159,7 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /** A recorded letter that cannot be made, e.g. a card for a tenant who paid that morning: why, in Dutch. */
-export interface RefusedLetter {
-  id: number;
-  key: string;
-  caseId: number;
-  contractId: string;
-  kind: LetterKind;
-  letterDate: IsoDate;
+export interface RefusedLetter extends LetterRef {
   reason: string;
 }
 
@@ -186,6 +184,15 @@ export async function freezeLetters(
   const out: StoredLetter[] = [];
   const earlier = new Map<string, LetterTemplates>();
   for (const r of rows) {
+    const ref: LetterRef = {
+      id: r.id,
+      key: r.key,
+      caseId: r.case_id,
+      contractId: r.contract_id,
+      kind: r.kind,
+      letterDate: r.letter_date,
+      receivedOn: r.received_on,
+    };
     let document = r.document;
     let pdfSha256 = r.pdf_sha256;
     let templates = ctx.templates;
@@ -205,15 +212,7 @@ export async function freezeLetters(
         });
       } catch (err) {
         if (!(err instanceof LetterDataError)) throw err;
-        refused.push({
-          id: r.id,
-          key: r.key,
-          caseId: r.case_id,
-          contractId: r.contract_id,
-          kind: r.kind,
-          letterDate: r.letter_date,
-          reason: err.messageNl,
-        });
+        refused.push({ ...ref, reason: err.messageNl });
         continue;
       }
       const pdf = await (await renderer()).renderLettersPdf([document], ctx.templates);
@@ -221,18 +220,7 @@ export async function freezeLetters(
       fresh.push({ id: r.id, document, pdf_sha256: pdfSha256 });
       firstPrints.set(r.id, pdf);
     }
-    out.push({
-      id: r.id,
-      key: r.key,
-      caseId: r.case_id,
-      contractId: r.contract_id,
-      kind: r.kind,
-      letterDate: r.letter_date,
-      receivedOn: r.received_on,
-      document,
-      pdfSha256,
-      templates,
-    });
+    out.push({ ...ref, document, pdfSha256, templates });
   }
   if (fresh.length > 0) {
     await executor.execute(sql`
